@@ -1,0 +1,54 @@
+"""Sillon: the storefront of an independent record label."""
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from config import CONFIGS, Config, ProductionConfig, check_production
+from storefront import models, web  # noqa: F401 - models registers the schema
+from storefront.database import configure_sqlite
+from storefront.extensions import babel, csrf, db, limiter, login_manager, migrate
+from storefront.i18n import select_locale
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands."""
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    config_class = config_class or CONFIGS[os.environ.get("SILLON_CONFIG", "development")]
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if issubclass(config_class, ProductionConfig):
+        check_production(app.config)
+
+    _init_extensions(app)
+    web.register(app)
+    _register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=os.path.join(ROOT, "storefront", "translations"),
+    )
+    login_manager.init_app(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from storefront import cli
+
+    cli.register(app)

@@ -1,0 +1,1 @@
+"""The label's admin area (HTML)."""

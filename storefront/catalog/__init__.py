@@ -1,0 +1,1 @@
+"""Releases, tracks, products and their stock."""

@@ -1,0 +1,104 @@
+"""`flask --app storefront ...` commands: jobs for cron, set-up for people."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from storefront.accounts.models import Role, User
+from storefront.catalog.models import Release
+from storefront.clock import utcnow
+from storefront.extensions import db
+
+orders_cli = AppGroup("orders", help="Order jobs.")
+payments_cli = AppGroup("payments", help="Payment jobs.")
+mail_cli = AppGroup("mail", help="Mail outbox.")
+users_cli = AppGroup("users", help="Staff accounts.")
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@orders_cli.command("sweep")
+def sweep_orders() -> None:
+    """Expire unpaid reservations that have run out and give their stock back."""
+    from storefront.orders.services import expire_due_orders
+
+    count = expire_due_orders(db.session, now=utcnow())
+    click.echo(f"expired {count} reservation(s)")
+
+
+@payments_cli.command("reconcile")
+def reconcile_payments() -> None:
+    """Ask the payment provider about unsettled orders and apply what webhooks missed."""
+    from storefront.payments.services import reconcile
+
+    counts = reconcile(db.session, now=utcnow())
+    click.echo(" ".join(f"{name}={count}" for name, count in counts.items()))
+
+
+@mail_cli.command("send")
+def send_mail() -> None:
+    """Deliver the outbox (SMTP from SMTP_URL; the console in development)."""
+    from storefront.mail.outbox import Transport, send_pending
+
+    config = current_app.config
+    transport = Transport(config["SMTP_URL"], config["MAIL_FROM"])
+    sent, failed = send_pending(
+        db.session, transport, now=utcnow(), max_attempts=config["MAIL_MAX_ATTEMPTS"]
+    )
+    click.echo(f"sent {sent}, failed {failed}")
+
+
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ADMIN.value)
+def create_admin(email: str, password_stdin: bool, role: str) -> None:
+    """Create a staff account (the password is asked for, never passed as an argument)."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.BadParameter("that is not an email address", param_hint="EMAIL")
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise click.ClickException(f"{email} already has an account")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.ClickException("the password must have at least 10 characters")
+    user = User(email=email, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created {role} {email}")
+
+
+@demo_cli.command("load")
+@click.option("--skip-if-loaded", is_flag=True, help="Do nothing (and succeed) if data exists.")
+def load_demo_command(skip_if_loaded: bool) -> None:
+    """Load the Bruit Blanc demo label into an empty database."""
+    from storefront.demo.data import DemoRefused, load_demo
+
+    config = current_app.config
+    if skip_if_loaded and db.session.scalar(select(Release.id).limit(1)):
+        click.echo("the catalog already has releases: demo data not loaded")
+        return
+    try:
+        count = load_demo(
+            db.session,
+            media_dir=config["MEDIA_DIR"],
+            private_dir=config["PRIVATE_DIR"],
+            today=utcnow().date(),
+        )
+    except DemoRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    db.session.commit()
+    click.echo(f"loaded {count} releases")
+
+
+def register(app: Flask) -> None:
+    for group in (orders_cli, payments_cli, mail_cli, users_cli, demo_cli):
+        app.cli.add_command(group)

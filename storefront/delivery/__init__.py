@@ -1,0 +1,1 @@
+"""Digital delivery: signed, expiring, counted download links."""

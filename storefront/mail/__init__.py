@@ -1,0 +1,1 @@
+"""Transactional mail through an outbox table and a worker command."""

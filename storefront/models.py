@@ -1,0 +1,22 @@
+"""Every model, imported once so SQLAlchemy and Alembic see the whole schema."""
+
+from storefront.accounts.models import User
+from storefront.catalog.models import Product, ProductOption, Release, Track
+from storefront.delivery.models import DownloadGrant
+from storefront.mail.models import OutboxMessage
+from storefront.orders.models import Order, OrderLine, Refund
+from storefront.payments.models import PaymentEvent
+
+__all__ = [
+    "DownloadGrant",
+    "Order",
+    "OrderLine",
+    "OutboxMessage",
+    "PaymentEvent",
+    "Product",
+    "ProductOption",
+    "Refund",
+    "Release",
+    "Track",
+    "User",
+]

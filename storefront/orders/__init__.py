@@ -1,0 +1,1 @@
+"""Carts, checkout, reservations and the order state machine."""

@@ -1,0 +1,123 @@
+"""Starting a checkout: reserve the cart's stock and open a pending order."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from storefront.database import transactional
+from storefront.errors import EmptyCart, NotEnoughStock, StorefrontError
+from storefront.orders.cart import PricedCart
+from storefront.orders.models import Order, OrderLine
+from storefront.orders.services import expire_due_orders
+from storefront.orders.states import OrderStatus
+from storefront.orders.stock import take_lines
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """Who pays and, when something physical is sent, where it goes."""
+
+    email: str
+    locale: str = "fr"
+    name: str | None = None
+    line1: str | None = None
+    line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = None
+
+
+class AddressRequired(StorefrontError):
+    code = "address_required"
+
+
+def new_reference() -> str:
+    """An unguessable public order reference (80 random bits)."""
+    return secrets.token_urlsafe(10)
+
+
+def start_checkout(
+    session: Session,
+    *,
+    cart: PricedCart,
+    buyer: Buyer,
+    provider: str,
+    now: datetime,
+    reservation_minutes: int,
+) -> Order:
+    """Reserve every line of the cart and open a pending order, or raise and take nothing.
+
+    When stock is short, reservations that have run out are given back first and the
+    checkout is tried once more: expiry is applied lazily, when it matters.
+    """
+    arguments = dict(
+        cart=cart, buyer=buyer, provider=provider, now=now, reservation_minutes=reservation_minutes
+    )
+    try:
+        return _open_order(session, **arguments)
+    except NotEnoughStock:
+        if not expire_due_orders(session, now=now):
+            raise
+    return _open_order(session, **arguments)
+
+
+@transactional
+def _open_order(
+    session: Session,
+    *,
+    cart: PricedCart,
+    buyer: Buyer,
+    provider: str,
+    now: datetime,
+    reservation_minutes: int,
+) -> Order:
+    if not cart.lines:
+        raise EmptyCart()
+    if cart.has_physical and not (buyer.name and buyer.line1 and buyer.city and buyer.country):
+        raise AddressRequired("A shipping address is needed for physical items.")
+    take_lines(session, cart.lines)
+    order = Order(
+        reference=new_reference(),
+        status=OrderStatus.PENDING,
+        email=buyer.email,
+        locale=buyer.locale,
+        currency=cart.currency,
+        subtotal_cents=cart.subtotal_cents,
+        shipping_cents=cart.shipping_cents,
+        total_cents=cart.total_cents,
+        shipping_zone=cart.zone if cart.has_physical else None,
+        provider=provider,
+        created_at=now,
+        reserved_until=now + timedelta(minutes=reservation_minutes),
+        stock_held=True,
+        lines=[_order_line(line) for line in cart.lines],
+    )
+    if cart.has_physical:
+        _set_address(order, buyer)
+    session.add(order)
+    session.flush()
+    return order
+
+
+def _order_line(line) -> OrderLine:
+    return OrderLine(
+        product_id=line.product.id,
+        option_id=line.option_id,
+        description=line.description,
+        kind=line.product.kind,
+        unit_price_cents=line.unit_price_cents,
+        quantity=line.quantity,
+    )
+
+
+def _set_address(order: Order, buyer: Buyer) -> None:
+    order.ship_name = buyer.name
+    order.ship_line1 = buyer.line1
+    order.ship_line2 = buyer.line2
+    order.ship_postal_code = buyer.postal_code
+    order.ship_city = buyer.city
+    order.ship_country = buyer.country

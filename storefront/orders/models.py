@@ -1,0 +1,117 @@
+"""Orders, their lines and their refunds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storefront.catalog.models import Product, ProductOption
+from storefront.clock import UTCDateTime, utcnow
+from storefront.extensions import db
+from storefront.orders.states import OrderStatus
+
+
+class Order(db.Model):
+    __tablename__ = "shop_order"
+    __table_args__ = (
+        CheckConstraint("total_cents >= 0", name="total_not_negative"),
+        CheckConstraint("refunded_cents >= 0", name="refunded_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=OrderStatus.PENDING, index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+
+    ship_name: Mapped[str | None] = mapped_column(String(120))
+    ship_line1: Mapped[str | None] = mapped_column(String(200))
+    ship_line2: Mapped[str | None] = mapped_column(String(200))
+    ship_postal_code: Mapped[str | None] = mapped_column(String(20))
+    ship_city: Mapped[str | None] = mapped_column(String(120))
+    ship_country: Mapped[str | None] = mapped_column(String(2))
+    shipping_zone: Mapped[str | None] = mapped_column(String(8))
+
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    subtotal_cents: Mapped[int]
+    shipping_cents: Mapped[int]
+    total_cents: Mapped[int]
+    refunded_cents: Mapped[int] = mapped_column(default=0)
+
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_session_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    provider_payment_id: Mapped[str | None] = mapped_column(String(255), index=True)
+
+    # True while the lines' units are taken from stock; an expired or canceled order
+    # gives them back exactly once.
+    stock_held: Mapped[bool] = mapped_column(default=True)
+    notice: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reserved_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    refunds: Mapped[list[Refund]] = relationship(
+        back_populates="order", order_by="Refund.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def has_physical(self) -> bool:
+        return any(line.is_physical for line in self.lines)
+
+    @property
+    def digital_lines(self) -> list[OrderLine]:
+        return [line for line in self.lines if not line.is_physical]
+
+    @property
+    def is_settled(self) -> bool:
+        """Money has been taken for this order (whatever happened after)."""
+        return self.paid_at is not None
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_line"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("product_option.id"))
+    description: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))
+    unit_price_cents: Mapped[int]
+    quantity: Mapped[int]
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship()
+    option: Mapped[ProductOption | None] = relationship()
+
+    @property
+    def is_physical(self) -> bool:
+        return self.kind != "digital"
+
+    @property
+    def total_cents(self) -> int:
+        return self.unit_price_cents * self.quantity
+
+
+class Refund(db.Model):
+    """Money given back, whole or in part; one row per refund at the provider."""
+
+    __tablename__ = "refund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"))
+    amount_cents: Mapped[int]
+    provider_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="refunds")

@@ -1,0 +1,32 @@
+"""The order state machine, free of Flask and the database."""
+
+from enum import StrEnum
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    EXPIRED = "expired"
+    CANCELED = "canceled"
+    REFUNDED = "refunded"
+
+
+# A payment may still arrive for an expired or canceled order (the fan paid just after
+# the reservation ended): it is honoured (-> paid) or sent back (-> refunded).
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.EXPIRED, OrderStatus.CANCELED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.REFUNDED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.REFUNDED}),
+    OrderStatus.EXPIRED: frozenset({OrderStatus.PAID, OrderStatus.REFUNDED}),
+    OrderStatus.CANCELED: frozenset({OrderStatus.PAID, OrderStatus.REFUNDED}),
+    OrderStatus.REFUNDED: frozenset(),
+}
+
+OPEN_STATUSES = frozenset({OrderStatus.PENDING})
+STOCK_RELEASED_STATUSES = frozenset({OrderStatus.EXPIRED, OrderStatus.CANCELED})
+
+
+def can_transition(current: str, target: str) -> bool:
+    """Whether an order in `current` may move to `target`."""
+    return OrderStatus(target) in TRANSITIONS[OrderStatus(current)]

@@ -1,0 +1,109 @@
+"""Applying what providers tell us to orders: payments, failures, refunds, reconciliation."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storefront.orders.models import Order
+from storefront.orders.services import (
+    PaymentOutcome,
+    cancel_order,
+    expire_order,
+    record_payment,
+    record_refund,
+)
+from storefront.orders.states import OrderStatus
+from storefront.payments.provider import RemoteState, ReturnUrls, get_provider
+
+log = logging.getLogger(__name__)
+
+LATE_REFUND_REASON = "paid after the reservation ended; sold out meanwhile"
+
+
+def begin_payment(session: Session, order: Order, *, urls: ReturnUrls) -> str:
+    """Open the provider's payment for a pending order; the URL to send the fan to."""
+    url = get_provider(order.provider).start_payment(order, urls=urls)
+    session.commit()
+    return url
+
+
+def settle_payment(
+    session: Session, order: Order, *, payment_id: str, now: datetime
+) -> PaymentOutcome:
+    """The provider says the fan paid: record it, or refund it when the stock is gone."""
+    outcome = record_payment(session, order, payment_id=payment_id, now=now)
+    if outcome is PaymentOutcome.NEEDS_REFUND:
+        refund_order(session, order, reason=LATE_REFUND_REASON, now=now, key_prefix="late")
+    return outcome
+
+
+def refund_order(
+    session: Session,
+    order: Order,
+    *,
+    reason: str,
+    now: datetime,
+    amount_cents: int | None = None,
+    key_prefix: str = "refund",
+) -> bool:
+    """Give money back through the order's provider and record it.
+
+    The idempotency key names the order and the amount already refunded, so a retry
+    after a crash asks the provider for the same refund, never a second one.
+    """
+    amount = order.total_cents - order.refunded_cents if amount_cents is None else amount_cents
+    if amount <= 0:
+        return False
+    key = f"{key_prefix}-{order.reference}-{order.refunded_cents}-{amount}"
+    refund_id = get_provider(order.provider).refund(order, amount_cents=amount, idempotency_key=key)
+    return record_refund(
+        session, order, amount_cents=amount, provider_refund_id=refund_id, reason=reason, now=now
+    )
+
+
+def fail_payment(session: Session, order: Order, *, now: datetime) -> bool:
+    """The payment did not go through: the reservation ends now."""
+    return cancel_order(session, order, now=now)
+
+
+def reconcile(session: Session, *, now: datetime, lookback: timedelta = timedelta(days=2)) -> dict:
+    """Ask providers about unsettled orders and apply what webhooks missed."""
+    orders = session.scalars(
+        select(Order).where(
+            Order.paid_at.is_(None),
+            Order.created_at >= now - lookback,
+            Order.status.in_([OrderStatus.PENDING, OrderStatus.EXPIRED, OrderStatus.CANCELED]),
+        )
+    ).all()
+    counts = {"paid": 0, "expired": 0, "refunded": 0, "unchanged": 0}
+    for order in orders:
+        counts[_reconcile_one(session, order, now)] += 1
+    counts["refunded"] += _finish_owed_refunds(session, now)
+    return counts
+
+
+def _reconcile_one(session: Session, order: Order, now: datetime) -> str:
+    remote = get_provider(order.provider).lookup(order)
+    if remote is None or remote.state is RemoteState.OPEN:
+        return "unchanged"
+    if remote.state is RemoteState.PAID:
+        outcome = settle_payment(session, order, payment_id=remote.payment_id or "", now=now)
+        return "refunded" if outcome is PaymentOutcome.NEEDS_REFUND else "paid"
+    return "expired" if expire_order(session, order, now=now) else "unchanged"
+
+
+def _finish_owed_refunds(session: Session, now: datetime) -> int:
+    """Late payments whose refund was interrupted (a crash between the two steps)."""
+    owed = session.scalars(
+        select(Order).where(
+            Order.paid_at.is_not(None),
+            Order.status.in_([OrderStatus.EXPIRED, OrderStatus.CANCELED]),
+        )
+    ).all()
+    for order in owed:
+        refund_order(session, order, reason=LATE_REFUND_REASON, now=now, key_prefix="late")
+    return len(owed)

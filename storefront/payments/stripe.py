@@ -1,0 +1,113 @@
+"""Stripe Checkout through the official SDK (`StripeClient`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import stripe
+from flask import current_app
+
+from storefront.clock import utcnow
+from storefront.errors import PaymentError
+from storefront.orders.models import Order
+from storefront.payments.provider import (
+    PaymentProvider,
+    RemoteCheckout,
+    RemoteState,
+    ReturnUrls,
+)
+
+# Stripe refuses a Checkout Session that expires in less than 30 minutes.
+STRIPE_MIN_LIFETIME = timedelta(minutes=31)
+
+
+def stripe_client() -> stripe.StripeClient:
+    """A client for the configured account; tests inject a fake HTTP layer."""
+    config = current_app.config
+    return stripe.StripeClient(
+        config["STRIPE_SECRET_KEY"] or "sk_test_unset",
+        http_client=config.get("STRIPE_HTTP_CLIENT"),
+        max_network_retries=0 if config.get("STRIPE_HTTP_CLIENT") else 2,
+    )
+
+
+class StripeProvider(PaymentProvider):
+    name = "stripe"
+
+    def start_payment(self, order: Order, *, urls: ReturnUrls) -> str:
+        expires_at = max(order.reserved_until, utcnow() + STRIPE_MIN_LIFETIME)
+        params = {
+            "mode": "payment",
+            "line_items": _line_items(order),
+            "customer_email": order.email,
+            "client_reference_id": order.reference,
+            "metadata": {"order_reference": order.reference},
+            "payment_intent_data": {"metadata": {"order_reference": order.reference}},
+            "success_url": urls.success,
+            "cancel_url": urls.cancel,
+            "expires_at": int(expires_at.timestamp()),
+            "locale": order.locale,
+        }
+        try:
+            session = stripe_client().v1.checkout.sessions.create(
+                params=params, options={"idempotency_key": f"checkout-{order.reference}"}
+            )
+        except stripe.StripeError as error:
+            raise PaymentError("The payment service did not answer; please try again.") from error
+        order.provider_session_id = session.id
+        return session.url
+
+    def refund(self, order: Order, *, amount_cents: int, idempotency_key: str) -> str:
+        if not order.provider_payment_id:
+            raise PaymentError(f"Order {order.reference} has no Stripe payment to refund.")
+        try:
+            refund = stripe_client().v1.refunds.create(
+                params={
+                    "payment_intent": order.provider_payment_id,
+                    "amount": amount_cents,
+                    "metadata": {"order_reference": order.reference},
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as error:
+            raise PaymentError(
+                f"Stripe refused the refund: {error.user_message or error}"
+            ) from error
+        return refund.id
+
+    def lookup(self, order: Order) -> RemoteCheckout | None:
+        if not order.provider_session_id:
+            return None
+        session = stripe_client().v1.checkout.sessions.retrieve(order.provider_session_id)
+        if session.payment_status in ("paid", "no_payment_required"):
+            return RemoteCheckout(RemoteState.PAID, session.payment_intent)
+        if session.status == "expired":
+            return RemoteCheckout(RemoteState.EXPIRED)
+        return RemoteCheckout(RemoteState.OPEN)
+
+
+def _line_items(order: Order) -> list[dict]:
+    currency = order.currency.lower()
+    items = [
+        {
+            "price_data": {
+                "currency": currency,
+                "unit_amount": line.unit_price_cents,
+                "product_data": {"name": line.description},
+            },
+            "quantity": line.quantity,
+        }
+        for line in order.lines
+    ]
+    if order.shipping_cents:
+        items.append(
+            {
+                "price_data": {
+                    "currency": currency,
+                    "unit_amount": order.shipping_cents,
+                    "product_data": {"name": "Shipping / Livraison"},
+                },
+                "quantity": 1,
+            }
+        )
+    return items

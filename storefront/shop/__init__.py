@@ -1,0 +1,7 @@
+"""Fan-facing pages (HTML): catalog, cart and checkout, orders and downloads."""
+
+from flask import Blueprint
+
+bp = Blueprint("shop", __name__)
+
+from storefront.shop import catalog_views, checkout_views, order_views  # noqa: E402, F401

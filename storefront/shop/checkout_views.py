@@ -1,0 +1,135 @@
+"""The cart and the checkout form."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from storefront.clock import utcnow
+from storefront.errors import PaymentError, StorefrontError
+from storefront.extensions import db
+from storefront.orders.cart import Cart, CartKey, price_cart
+from storefront.orders.checkout import Buyer, start_checkout
+from storefront.orders.services import cancel_order
+from storefront.orders.shipping import COUNTRIES, zone_for
+from storefront.payments.provider import ReturnUrls, checkout_provider_name
+from storefront.payments.services import begin_payment
+from storefront.shop import bp
+from storefront.shop.forms import AddToCartForm, CartLineForm, CheckoutForm, ShippingZoneForm
+from storefront.shop.helpers import current_cart, locale_code, save_cart, ship_country, ship_zone
+
+
+@bp.post("/cart/add")
+def add_to_cart():
+    """Put a format (and size) of a release in the cart."""
+    form = AddToCartForm()
+    if not form.validate_on_submit() or not form.product_id.data.isdigit():
+        flash(_("Please choose a quantity between 1 and 10."), "error")
+        return redirect(request.referrer or url_for("shop.cart"))
+    cart = current_cart()
+    cart.add(CartKey(int(form.product_id.data), form.option_id.data or None), form.quantity.data)
+    priced = price_cart(db.session, cart)
+    if not any(line.key.product_id == int(form.product_id.data) for line in priced.lines):
+        flash(_("This item is no longer on sale, or a size must be chosen."), "error")
+        return redirect(request.referrer or url_for("shop.home"))
+    save_cart(cart)
+    flash(_("Added to your cart."), "success")
+    return redirect(url_for("shop.cart"))
+
+
+@bp.get("/cart")
+def cart():
+    """Lines, quantities, subtotal, shipping for the chosen zone and total."""
+    zone_form = ShippingZoneForm(request.args, meta={"csrf": False})
+    if request.args.get("country") in COUNTRIES:
+        session["country"] = request.args["country"]
+    zone_form.country.data = ship_country()
+    priced = price_cart(db.session, current_cart(), ship_zone())
+    line_forms = {
+        line.key: CartLineForm(formdata=None, key=line.key.encode(), quantity=line.quantity)
+        for line in priced.lines
+    }
+    return render_template(
+        "shop/cart.html", cart=priced, zone_form=zone_form, line_forms=line_forms
+    )
+
+
+@bp.post("/cart/update")
+def update_cart():
+    """Change a line's quantity, or remove it."""
+    form = CartLineForm()
+    if form.validate_on_submit():
+        cart = current_cart()
+        try:
+            key = CartKey.decode(form.key.data)
+        except ValueError:
+            key = None
+        if key is not None:
+            cart.set(key, 0 if form.remove.data else form.quantity.data)
+            save_cart(cart)
+    else:
+        flash(_("Please choose a quantity between 0 and 10."), "error")
+    return redirect(url_for("shop.cart"))
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout():
+    """Email, and an address when something physical is sent; then on to payment."""
+    priced = price_cart(db.session, current_cart(), ship_zone())
+    if not priced.lines:
+        flash(_("Your cart is empty."), "error")
+        return redirect(url_for("shop.cart"))
+    form = CheckoutForm(needs_address=priced.has_physical, country=ship_country())
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("shop/checkout.html", form=form, cart=priced), status
+    if priced.has_physical and form.country.data != ship_country():
+        # The fan must see the shipping price of the country they chose before paying.
+        session["country"] = form.country.data
+        priced = price_cart(db.session, current_cart(), zone_for(form.country.data))
+        flash(_("Shipping updated for your country. Please check the total and confirm."), "info")
+        return render_template("shop/checkout.html", form=form, cart=priced), 200
+    try:
+        order = start_checkout(
+            db.session,
+            cart=priced,
+            buyer=_buyer(form),
+            provider=checkout_provider_name(),
+            now=utcnow(),
+            reservation_minutes=current_app.config["RESERVATION_MINUTES"],
+        )
+    except StorefrontError as error:
+        flash(error.message, "error")
+        return render_template("shop/checkout.html", form=form, cart=priced), error.status
+    try:
+        url = begin_payment(db.session, order, urls=_return_urls(order.reference))
+    except PaymentError as error:
+        cancel_order(db.session, order, now=utcnow())
+        flash(error.message, "error")
+        return render_template("shop/checkout.html", form=form, cart=priced), error.status
+    save_cart(Cart())
+    return redirect(url)
+
+
+def _buyer(form: CheckoutForm) -> Buyer:
+    def clean(field) -> str | None:
+        return (field.data or "").strip() or None
+
+    return Buyer(
+        email=form.email.data.strip(),
+        locale=locale_code(),
+        name=clean(form.name),
+        line1=clean(form.line1),
+        line2=clean(form.line2),
+        postal_code=clean(form.postal_code),
+        city=clean(form.city),
+        country=form.country.data,
+    )
+
+
+def _return_urls(reference: str) -> ReturnUrls:
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    return ReturnUrls(
+        success=base + url_for("shop.payment_return", reference=reference),
+        cancel=base + url_for("shop.payment_canceled", reference=reference),
+    )

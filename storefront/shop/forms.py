@@ -1,0 +1,93 @@
+"""Forms of the fan pages (Flask-WTF: CSRF on every one)."""
+
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+
+from storefront.orders.cart import MAX_QUANTITY
+from storefront.orders.shipping import COUNTRIES
+
+
+def country_choices() -> list[tuple[str, str]]:
+    territories = Locale.parse(str(get_locale())).territories
+    return [(code, territories.get(code, code)) for code in COUNTRIES]
+
+
+class AddToCartForm(FlaskForm):
+    product_id = HiddenField(validators=[InputRequired()])
+    option_id = SelectField(_l("Size"), coerce=int, validate_choice=False, default=0)
+    quantity = IntegerField(
+        _l("Quantity"), default=1, validators=[InputRequired(), NumberRange(1, MAX_QUANTITY)]
+    )
+    submit = SubmitField(_l("Add to cart"))
+
+
+class CartLineForm(FlaskForm):
+    key = HiddenField(validators=[InputRequired()])
+    quantity = IntegerField(
+        _l("Quantity"), validators=[InputRequired(), NumberRange(0, MAX_QUANTITY)]
+    )
+    update = SubmitField(_l("Update"))
+    remove = SubmitField(_l("Remove"))
+
+
+class CheckoutForm(FlaskForm):
+    email = StringField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
+    line1 = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    line2 = StringField(_l("Address (line 2)"), validators=[Optional(), Length(max=200)])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=20)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    country = SelectField(_l("Country"), default="FR")
+    submit = SubmitField(_l("Continue to payment"))
+
+    ADDRESS_FIELDS = ("name", "line1", "postal_code", "city")
+
+    def __init__(self, *args, needs_address: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.needs_address = needs_address
+        self.country.choices = country_choices()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.needs_address:
+            return valid
+        for name in self.ADDRESS_FIELDS:
+            field = self[name]
+            if not (field.data or "").strip():
+                field.errors = [*field.errors, _l("Needed to send your parcel.")]
+                valid = False
+        return valid
+
+
+class ShippingZoneForm(FlaskForm):
+    """The cart's 'ship to' selector: a GET form, it changes nothing on the server."""
+
+    class Meta:
+        csrf = False
+
+    country = SelectField(_l("Ship to"), default="FR")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField()
+    next = HiddenField()
+
+
+class TestPaymentForm(FlaskForm):
+    pay = SubmitField(_l("Pay (test)"))
+    fail = SubmitField(_l("Fail (test)"))
+    cancel = SubmitField(_l("Cancel"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs CSRF protection (re-issue links...)."""
+
+    submit = SubmitField()

@@ -1,0 +1,42 @@
+"""Small request helpers shared by the shop views."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import session
+from flask_babel import get_locale
+
+from storefront.orders.cart import Cart
+from storefront.orders.shipping import COUNTRIES, Zone, zone_for
+
+
+def current_cart() -> Cart:
+    return Cart.from_session(session.get("cart"))
+
+
+def save_cart(cart: Cart) -> None:
+    session["cart"] = cart.to_session()
+
+
+def ship_country() -> str:
+    country = session.get("country", "FR")
+    return country if country in COUNTRIES else "FR"
+
+
+def ship_zone() -> Zone:
+    return zone_for(ship_country())
+
+
+def locale_code() -> str:
+    return str(get_locale())
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site paths: a crafted `next` never sends a fan elsewhere."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target

@@ -1,0 +1,121 @@
+"""The fan's order page, payment returns, test payments and downloads."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from storefront.clock import utcnow
+from storefront.delivery.services import download_token, grants_for, reissue_grants, use_download
+from storefront.errors import DownloadUnavailable
+from storefront.extensions import db
+from storefront.orders.cart import Cart, CartKey
+from storefront.orders.models import Order
+from storefront.orders.services import cancel_order, expire_if_due
+from storefront.orders.states import OrderStatus
+from storefront.payments.services import fail_payment, settle_payment
+from storefront.shop import bp
+from storefront.shop.forms import ConfirmForm, TestPaymentForm
+from storefront.shop.helpers import current_cart, save_cart
+
+
+def _order_or_404(reference: str) -> Order:
+    order = db.session.scalar(select(Order).where(Order.reference == reference))
+    if order is None:
+        abort(404)
+    expire_if_due(db.session, order, now=utcnow())
+    return order
+
+
+@bp.get("/orders/<reference>")
+def order_page(reference: str):
+    """Where the order stands, what it holds, its downloads."""
+    order = _order_or_404(reference)
+    grants = grants_for(db.session, order)
+    links = {grant.order_line_id: download_token(grant) for grant in grants}
+    return render_template(
+        "shop/order.html",
+        order=order,
+        grants=grants,
+        links=links,
+        reissue_form=ConfirmForm(),
+        status=OrderStatus,
+    )
+
+
+@bp.get("/orders/<reference>/paid")
+def payment_return(reference: str):
+    """Back from the payment page: the webhook may still be on its way."""
+    order = _order_or_404(reference)
+    if order.status == OrderStatus.PENDING:
+        flash(
+            _("Thank you! The payment confirmation is on its way: reload in a moment."),
+            "info",
+        )
+    return redirect(url_for("shop.order_page", reference=order.reference))
+
+
+@bp.get("/orders/<reference>/canceled")
+def payment_canceled(reference: str):
+    """The fan left the payment page: release the reservation, put the items back in the cart."""
+    order = _order_or_404(reference)
+    if cancel_order(db.session, order, now=utcnow()):
+        _refill_cart(order)
+        flash(_("Payment canceled. Your items are back in your cart."), "info")
+        return redirect(url_for("shop.cart"))
+    return redirect(url_for("shop.order_page", reference=order.reference))
+
+
+def _refill_cart(order: Order) -> None:
+    cart = current_cart() or Cart()
+    for line in order.lines:
+        cart.add(CartKey(line.product_id, line.option_id), line.quantity)
+    save_cart(cart)
+
+
+@bp.route("/pay/test/<reference>", methods=["GET", "POST"])
+def test_payment(reference: str):
+    """The TEST payment page: Pay, Fail or Cancel drive the real order state machine."""
+    if not current_app.config["TEST_PAYMENTS"]:
+        abort(404)
+    order = _order_or_404(reference)
+    if order.provider != "test":
+        abort(404)
+    form = TestPaymentForm()
+    if not form.validate_on_submit():
+        return render_template("shop/test_payment.html", order=order, form=form)
+    now = utcnow()
+    if form.pay.data:
+        settle_payment(db.session, order, payment_id=f"test_pi_{order.reference}", now=now)
+        return redirect(url_for("shop.payment_return", reference=reference))
+    if form.fail.data:
+        fail_payment(db.session, order, now=now)
+        flash(_("The test payment failed. Nothing was charged."), "error")
+        return redirect(url_for("shop.order_page", reference=reference))
+    return redirect(url_for("shop.payment_canceled", reference=reference))
+
+
+@bp.post("/orders/<reference>/downloads")
+def reissue_downloads(reference: str):
+    """New download links: the old ones stop working, the count starts again."""
+    order = _order_or_404(reference)
+    if ConfirmForm().validate_on_submit():
+        try:
+            reissue_grants(db.session, order, now=utcnow())
+            flash(_("New download links are ready below."), "success")
+        except DownloadUnavailable as error:
+            flash(error.message, "error")
+    return redirect(url_for("shop.order_page", reference=reference))
+
+
+@bp.get("/downloads/<token>")
+def download(token: str):
+    """Send a purchased file, if the link is valid, fresh and not used up."""
+    try:
+        path = use_download(db.session, token, now=utcnow())
+    except DownloadUnavailable as error:
+        return render_template(
+            "error.html", code=410, title=_("Download unavailable"), message=error.message
+        ), 410
+    return send_file(path, as_attachment=True, download_name=path.name)

@@ -1,0 +1,81 @@
+"""Wiring shared by every blueprint: error pages, headers, template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from storefront.accounts.models import User
+from storefront.errors import StorefrontError
+from storefront.extensions import db, login_manager
+from storefront.money import format_cents
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+    "script-src 'self'; form-action 'self' https://checkout.stripe.com; "
+    "frame-ancestors 'none'; base-uri 'self'"
+)
+
+
+def register(app: Flask) -> None:
+    """Attach blueprints, error handlers, security headers and template helpers."""
+    from storefront.admin.views import bp as admin_bp
+    from storefront.api.views import bp as api_bp
+    from storefront.shop import bp as shop_bp
+
+    app.register_blueprint(shop_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(StorefrontError, _domain_error)
+    app.jinja_env.globals.update(current_locale=lambda: str(get_locale()))
+    app.jinja_env.filters["money"] = _money_filter
+    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    login_manager.login_view = "admin.login"
+
+
+def _money_filter(cents: int, currency: str = "EUR") -> str:
+    return format_cents(cents, currency, str(get_locale()))
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["SECURE_HEADERS_HSTS"]:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/stripe/", "/healthz"))
+
+
+def _http_error(error: HTTPException):
+    if _wants_json():
+        return jsonify(
+            error=error.name.lower().replace(" ", "_"), message=error.description
+        ), error.code
+    return render_template(
+        "error.html", code=error.code, title=error.name, message=error.description
+    ), error.code
+
+
+def _csrf_error(error: CSRFError):
+    message = _("This form had expired. Please try again.")
+    return render_template("error.html", code=400, title=_("Form expired"), message=message), 400
+
+
+def _domain_error(error: StorefrontError):
+    if _wants_json():
+        return jsonify(error=error.code, message=error.message), error.status
+    return render_template(
+        "error.html", code=error.status, title=_("Sorry"), message=error.message
+    ), error.status
