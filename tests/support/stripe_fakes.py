@@ -1,4 +1,4 @@
-"""Stripe offline: the real SDK with its HTTP layer replaced, and webhooks signed as Stripe signs them."""
+"""Stripe offline: the real SDK with a fake HTTP layer; webhooks signed as Stripe signs them."""
 
 from __future__ import annotations
 
