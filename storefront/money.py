@@ -12,8 +12,8 @@ def format_cents(cents: int, currency: str = "EUR", locale: str = "fr") -> str:
 
 def parse_price(text: str) -> int:
     """`"19,90"` or `"19.90"` -> 1990 cents; raises ValueError on anything else."""
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "")
-    cleaned = cleaned.replace(",", ".")
+    # French groups thousands with (narrow) no-break spaces: drop every kind of space.
+    cleaned = "".join(text.split()).replace("€", "").replace(",", ".")
     if not cleaned or cleaned.count(".") > 1:
         raise ValueError(text)
     whole, _, fraction = cleaned.partition(".")

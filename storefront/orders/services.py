@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -102,7 +104,12 @@ def record_payment(
     try:
         take_lines(session, order.lines)
     except NotEnoughStock as shortage:
-        order.notice = shortage.message
+        with force_locale(order.locale):
+            order.notice = _(
+                "Your payment arrived after your reservation ended, and %(item)s sold out "
+                "meanwhile: you are refunded in full.",
+                item=shortage.name,
+            )
         return PaymentOutcome.NEEDS_REFUND
     _claim(
         session,
