@@ -14,6 +14,7 @@ import wave
 import zipfile
 from array import array
 from collections.abc import Callable
+from functools import cache
 from itertools import accumulate, chain, repeat
 from operator import add, mul, sub
 from pathlib import Path
@@ -189,10 +190,11 @@ def _fitting_font(text: str, *, max_width: float, start: int) -> ImageFont.FreeT
     return ImageFont.load_default(size=size)
 
 
-# Pillow's embedded font has no accented letters: the bare letter is drawn and its accent
-# set above (or under) it, so "Électro" never shows a missing-glyph box.
-_GLYPH_MARKS = {"\u0301": "\u00b4", "\u0300": "`", "\u0327": ","}
-_CIRCUMFLEX, _DIAERESIS, _CEDILLA = "\u0302", "\u0308", "\u0327"
+# Pillow's embedded font has no accented letters but has spacing accents: the bare letter
+# is drawn and its accent set above (or under) it, so "Électro" never shows a missing-glyph
+# box. Marks without a decent spacing glyph (circumflex, diaeresis) are left off.
+_SPACING_MARKS = {"\u0301": "\u00b4", "\u0300": "`", "\u0327": ","}
+_CEDILLA = "\u0327"
 
 
 def _bare(text: str) -> str:
@@ -217,25 +219,15 @@ def _text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, font, f
 
 
 def _accent(draw, font, mark: str, origin: tuple[float, float], letter_box, fill) -> None:
+    if mark not in _SPACING_MARKS:
+        return
     left, baseline = origin
-    centre = left + (letter_box[0] + letter_box[2]) / 2
-    gap = font.size * 0.06
-    above = baseline + letter_box[1] - gap  # the lower edge of a mark set above the letter
-    half = font.size * 0.13
-    if mark == _CIRCUMFLEX:  # the font's "^" is a maths caret, far too big
-        peak = (centre, above - font.size * 0.11)
-        width = max(1, round(font.size * 0.07))
-        draw.line([(centre - half, above), peak, (centre + half, above)], fill=fill, width=width)
-    elif mark == _DIAERESIS:
-        radius = font.size * 0.045
-        for dx in (-half * 0.7, half * 0.7):
-            box = (centre + dx - radius, above - 2 * radius, centre + dx + radius, above)
-            draw.ellipse(box, fill=fill)
-    elif mark in _GLYPH_MARKS:
-        glyph = _GLYPH_MARKS[mark]
-        box = _ink_box(font, glyph)
-        y = baseline + gap - box[1] if mark == _CEDILLA else above - box[3]
-        draw.text((centre - (box[0] + box[2]) / 2, y), glyph, font=font, fill=fill, anchor="ls")
+    glyph = _SPACING_MARKS[mark]
+    box, gap = _ink_box(font, glyph), font.size * 0.06
+    x = left + (letter_box[0] + letter_box[2]) / 2 - (box[0] + box[2]) / 2
+    under, above = baseline + gap - box[1], baseline + letter_box[1] - gap - box[3]
+    y = under if mark == _CEDILLA else above
+    draw.text((x, y), glyph, font=font, fill=fill, anchor="ls")
 
 
 # --- audio ------------------------------------------------------------------------------
@@ -256,16 +248,16 @@ def render_audio(*, seed: int, seconds: float, style: str) -> array:
     rng = random.Random(f"audio:{style}:{seed}")
     signal = _VOICES[style](rng, length)
     _fade(signal)
-    peak = max(map(abs, signal)) or 1.0
-    return array("h", map(round, map(mul, signal, repeat(0.8 * 32767 / peak))))
+    peak = max(max(signal), -min(signal)) or 1.0
+    return array("h", map(int, map(mul, signal, repeat(0.8 * 32767 / peak))))
 
 
 def excerpt(samples: array, *, start: float, seconds: float) -> array:
     """Return `seconds` of samples beginning `start` seconds in, faded in and out."""
     begin = round(start * SAMPLE_RATE)
-    piece = samples[begin : begin + round(seconds * SAMPLE_RATE)].tolist()
+    piece = samples[begin : begin + round(seconds * SAMPLE_RATE)]
     _fade(piece)
-    return array("h", map(round, piece))
+    return piece
 
 
 def write_wav(path: Path, samples: array) -> None:
@@ -289,13 +281,18 @@ def _mix(out: list[float], at: int, sound: list[float], gain: float = 1.0) -> No
     out[at:end] = map(add, out[at:end], piece)
 
 
-def _fade(signal: list[float]) -> None:
+def _fade(signal: list[float] | array) -> None:
+    """Ramp the edges in from and out to silence, in place; only the edges are touched."""
     length = min(round(FADE_SECONDS * SAMPLE_RATE), len(signal) // 4)
     if length <= 0:
         return
     ramp = [index / length for index in range(length)]
-    signal[:length] = map(mul, signal[:length], ramp)
-    signal[-length:] = map(mul, signal[-length:], reversed(ramp))
+    head = map(mul, signal[:length], ramp)
+    tail = map(mul, signal[-length:], reversed(ramp))
+    if isinstance(signal, array):  # an array slice only accepts an array of its own type
+        head, tail = array(signal.typecode, map(int, head)), array(signal.typecode, map(int, tail))
+    signal[:length] = head
+    signal[-length:] = tail
 
 
 def _sine_grain(freq: float, length: int) -> list[float]:
@@ -304,9 +301,10 @@ def _sine_grain(freq: float, length: int) -> list[float]:
     return [math.sin(step * i) * math.sin(window * i) ** 2 for i in range(length)]
 
 
-def _decay(length: int, time_constant: float) -> list[float]:
+@cache  # the same few envelopes serve every track; a tuple keeps the cached copy intact
+def _decay(length: int, time_constant: float) -> tuple[float, ...]:
     rate = 1.0 / (time_constant * SAMPLE_RATE)
-    return [math.exp(-rate * i) for i in range(length)]
+    return tuple(math.exp(-rate * i) for i in range(length))
 
 
 def _noise(rng: random.Random, length: int, smooth: int = 1) -> list[float]:
@@ -316,6 +314,12 @@ def _noise(rng: random.Random, length: int, smooth: int = 1) -> list[float]:
         return list(map(mul, raw[:length], repeat(1 / 128)))
     summed = list(accumulate(raw, initial=0))
     return list(map(mul, map(sub, summed[smooth:], summed[:-smooth]), repeat(1 / (128 * smooth))))
+
+
+def _envelope(shape: Callable[[float], float], length: int, block: int = 256) -> list[float]:
+    """`shape` over [0, 1) stretched to `length` samples, evaluated once per block."""
+    coarse = [shape(i * block / length) for i in range(length // block + 1)]
+    return list(chain.from_iterable(repeat(value, block) for value in coarse))[:length]
 
 
 def _tiled_sine(period: int, length: int, gain: float = 1.0) -> list[float]:
@@ -354,8 +358,7 @@ def _bursts(rng: random.Random, length: int) -> list[float]:
         _mix(out, position, burst, rng.uniform(0.3, 1.0))
         position += int(rng.uniform(0.12, 0.9) * SAMPLE_RATE)
     whistle = _tiled_sine(rng.choice((18, 21, 25)), SAMPLE_RATE * 2)
-    swell = [math.sin(math.pi * i / len(whistle)) ** 2 for i in range(len(whistle))]
-    whistle = list(map(mul, whistle, swell))
+    whistle = list(map(mul, whistle, _envelope(lambda u: math.sin(math.pi * u) ** 2, len(whistle))))
     for _ in range(max(1, length // (SAMPLE_RATE * 6))):
         _mix(out, rng.randrange(length), whistle, 0.25)
     return out
@@ -370,11 +373,8 @@ def _drone(rng: random.Random, length: int) -> list[float]:
     for partial, gain in ((period, 1.0), (period // 2, 0.45), (period * 2 // 3, 0.35)):
         mixed = map(add, mixed, _tiled_sine(partial, length, gain))
         mixed = map(add, mixed, _tiled_sine(partial + 1, length, gain * 0.85))
-    block, cycle = 512, rng.uniform(5, 9) * SAMPLE_RATE
-    coarse = [
-        0.55 + 0.45 * math.sin(math.tau * i * block / cycle) for i in range(length // block + 1)
-    ]
-    swell = chain.from_iterable(repeat(value, block) for value in coarse)
+    cycles = length / (rng.uniform(5, 9) * SAMPLE_RATE)
+    swell = _envelope(lambda u: 0.55 + 0.45 * math.sin(math.tau * cycles * u), length)
     hiss = _noise(rng, min(length, round(SAMPLE_RATE * 3.7)), smooth=32)
     hiss = list(map(mul, hiss, repeat(0.15))) * (length // len(hiss) + 1)
     return list(map(add, map(mul, mixed, swell), hiss))
@@ -415,8 +415,6 @@ _VOICES: dict[str, Voice] = {
 
 # --- downloads --------------------------------------------------------------------------
 
-_ALREADY_COMPRESSED = {".wav", ".jpg", ".jpeg", ".png", ".flac", ".mp3", ".zip"}
-
 
 def make_zip(path: Path, files: dict[str, Path]) -> None:
     """Write a zip holding each file under its given archive name."""
@@ -424,7 +422,7 @@ def make_zip(path: Path, files: dict[str, Path]) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         for name, source in files.items():
             # WAV noise barely deflates: storing it keeps building and serving the zip cheap.
-            stored = source.suffix.lower() in _ALREADY_COMPRESSED
+            stored = source.suffix.lower() in {".wav", ".jpg", ".jpeg", ".png", ".zip"}
             archive.write(
                 source, name, compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             )

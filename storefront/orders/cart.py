@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from storefront.catalog.models import Product, ProductOption
 from storefront.orders.shipping import ParcelItem, Zone, shipping_cents
@@ -125,11 +125,16 @@ class PricedCart:
 def price_cart(session: Session, cart: Cart, zone: Zone | None = None) -> PricedCart:
     """Look the cart's products up and price it; lines no longer on sale are dropped."""
     ids = {key.product_id for key in cart.quantities}
-    products = session.scalars(
-        select(Product)
-        .where(Product.id.in_(ids), Product.active.is_(True))
-        .options(selectinload(Product.options), selectinload(Product.release))
-    ).all()
+    # One query: carts hold a few lines, and checkout is the hottest write path.
+    products = (
+        session.scalars(
+            select(Product)
+            .where(Product.id.in_(ids), Product.active.is_(True))
+            .options(joinedload(Product.release), joinedload(Product.options))
+        )
+        .unique()
+        .all()
+    )
     by_id = {product.id: product for product in products}
     lines = []
     for key, quantity in sorted(cart.quantities.items(), key=lambda item: item[0].encode()):

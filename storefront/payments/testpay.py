@@ -1,7 +1,5 @@
 """Test payments: a local page marked TEST with Pay / Fail / Cancel, no money moves."""
 
-import secrets
-
 from flask import url_for
 
 from storefront.orders.models import Order
@@ -12,7 +10,6 @@ class TestPaymentProvider(PaymentProvider):
     name = "test"
 
     def start_payment(self, order: Order, *, urls: ReturnUrls) -> str:
-        order.provider_session_id = f"test_cs_{secrets.token_hex(8)}"
         return url_for("shop.test_payment", reference=order.reference)
 
     def refund(self, order: Order, *, amount_cents: int, idempotency_key: str) -> str:

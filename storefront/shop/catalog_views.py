@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, send_from_directory, session
-from flask_babel import get_locale
 
 from storefront.catalog.services import home_shelf, release_by_slug, stock_state
 from storefront.clock import utcnow
@@ -12,8 +11,8 @@ from storefront.orders.services import expire_due_orders
 from storefront.orders.shipping import Zone, delivery_window
 from storefront.shop import bp
 from storefront.shop.forms import AddToCartForm, LanguageForm
-from storefront.shop.helpers import safe_next
-from storefront.shop.page_cache import CSRF_PLACEHOLDER, page_cache
+from storefront.shop.helpers import current_cart, locale_code, safe_next
+from storefront.shop.page_cache import page_cache
 
 
 @bp.get("/")
@@ -26,11 +25,11 @@ def home():
 @bp.get("/releases/<slug>")
 def release(slug: str):
     """A release: cover, tracks with previews, credits, formats with price and stock."""
-    body = page_cache.fragment(("release", slug, str(get_locale())), lambda: _release_body(slug))
-    return render_template("shop/release.html", body=body)
+    key = ("release", slug, locale_code(), current_cart().count)
+    return page_cache.page(key, lambda: _render_release(slug))
 
 
-def _release_body(slug: str) -> str:
+def _render_release(slug: str) -> str:
     now = utcnow()
     # Expiry is applied lazily: stock shown on the page includes lapsed reservations.
     expire_due_orders(db.session, now=now)
@@ -38,11 +37,10 @@ def _release_body(slug: str) -> str:
     if found is None:
         abort(404)
     return render_template(
-        "shop/_release_body.html",
+        "shop/release.html",
         release=found,
         stock_state=stock_state,
         form_for=_add_to_cart_form,
-        csrf_placeholder=CSRF_PLACEHOLDER,
         windows={zone: delivery_window(zone) for zone in Zone},
         upcoming=found.is_upcoming(now.date()),
     )

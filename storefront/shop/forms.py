@@ -1,5 +1,7 @@
 """Forms of the fan pages (Flask-WTF: CSRF on every one)."""
 
+import functools
+
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -12,7 +14,12 @@ from storefront.orders.shipping import COUNTRIES
 
 
 def country_choices() -> list[tuple[str, str]]:
-    territories = Locale.parse(str(get_locale())).territories
+    return _country_choices(str(get_locale()))
+
+
+@functools.cache
+def _country_choices(locale: str) -> list[tuple[str, str]]:
+    territories = Locale.parse(locale).territories
     return [(code, territories.get(code, code)) for code in COUNTRIES]
 
 

@@ -1,8 +1,10 @@
-"""A tiny per-process cache of rendered fragments, for the pages fans hit hardest.
+"""A tiny per-process cache of whole rendered pages, for the pages fans hit hardest.
 
 Entries live `PAGE_CACHE_SECONDS` (stock figures may lag that long; checkout always
 checks the real stock) and are dropped at once in this process when the label edits
-the catalog. Nothing here is shared between workers, so nothing can go stale for longer.
+the catalog. Nothing is shared between workers, so nothing can go stale for longer.
+The visitor's CSRF token is the only per-visitor part of a cached page: it is stored as
+a placeholder and filled in on the way out. Pages carrying flash messages are never cached.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 
-from flask import current_app
+from flask import current_app, session
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 
 CSRF_PLACEHOLDER = "__SILLON_CSRF__"
 
@@ -23,17 +24,19 @@ class PageCache:
         self._entries: dict[Hashable, tuple[float, str]] = {}
         self._lock = threading.Lock()
 
-    def fragment(self, key: Hashable, render: Callable[[], str]) -> Markup:
-        """The cached fragment for `key` (rendered when missing or old), CSRF token filled in."""
+    def page(self, key: Hashable, render: Callable[[], str]) -> str:
+        """The page for `key`, from the cache when fresh, with this visitor's CSRF token."""
+        token = generate_csrf()
         ttl = current_app.config["PAGE_CACHE_SECONDS"]
-        now = time.monotonic()
+        if ttl <= 0 or "_flashes" in session:
+            return render()
         entry = self._entries.get(key)
-        if entry is None or now - entry[0] > ttl:
-            entry = (now, render())
-            if ttl > 0:
-                with self._lock:
-                    self._entries[key] = entry
-        return Markup(entry[1].replace(CSRF_PLACEHOLDER, generate_csrf()))
+        if entry is not None and time.monotonic() - entry[0] <= ttl:
+            return entry[1].replace(CSRF_PLACEHOLDER, token)
+        html = render()
+        with self._lock:
+            self._entries[key] = (time.monotonic(), html.replace(token, CSRF_PLACEHOLDER))
+        return html
 
     def clear(self) -> None:
         with self._lock:

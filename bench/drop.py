@@ -1,0 +1,127 @@
+"""A drop: 1,000 fans, 50 at a time, rush a record with 300 copies.
+
+Reports checkouts/s, p50/p99 and oversell for the shop's real checkout (form, CSRF,
+cart pricing, reservation, order, payment hand-off) and for a bare endpoint that only
+runs the conditional stock UPDATE, both under gunicorn with the same settings and the
+same load generator. Target: the checkout at >= 50 % of the bare endpoint's rate, and
+no oversell ever.
+
+    .venv/bin/python bench/drop.py [--fans 1000] [--concurrency 50] [--stock 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import database_url, gunicorn, percentiles, prepared_instance, run_sql
+from tests.support.fans import Fan
+
+TARGET = 0.50
+
+
+def pick_vinyl(url: str, stock: int) -> tuple[int, str]:
+    """The first physical product: give it `stock` copies and return (id, release slug)."""
+    [(product_id, slug)] = run_sql(
+        url,
+        "SELECT p.id, r.slug FROM product p JOIN release r ON r.id = p.release_id "
+        "WHERE p.kind = 'vinyl' ORDER BY p.id LIMIT 1",
+    )
+    run_sql(url, "UPDATE product SET stock = :stock WHERE id = :id", stock=stock, id=product_id)
+    return product_id, slug
+
+
+def timed(call) -> tuple[str, float]:
+    start = time.perf_counter()
+    outcome = call()
+    return outcome, (time.perf_counter() - start) * 1000
+
+
+def rush(calls: list, concurrency: int) -> dict:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        results = list(pool.map(timed, calls))
+    elapsed = time.perf_counter() - started
+    return {
+        "rate": len(calls) / elapsed,
+        "outcomes": Counter(o for o, _ in results),
+        **percentiles([ms for _, ms in results]),
+    }
+
+
+def shop_drop(base: str, slug: str, product_id: int, fans: int, concurrency: int) -> dict:
+    crowd = [Fan(base) for _ in range(fans)]
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:  # carts and forms, not timed
+        forms = list(
+            pool.map(lambda fan: (fan.fill_cart(slug, product_id), fan.checkout_form())[1], crowd)
+        )
+    return rush(
+        [lambda f=fan, d=form: f.checkout(d) for fan, form in zip(crowd, forms, strict=True)],
+        concurrency,
+    )
+
+
+def bare_drop(base: str, product_id: int, fans: int, concurrency: int) -> dict:
+    def take(fan: Fan) -> str:
+        reply = fan.request(f"/bare/stock/{product_id}", {})
+        return {200: "reserved", 409: "sold_out"}.get(reply.status, f"error:{reply.status}")
+
+    crowd = [Fan(base) for _ in range(fans)]
+    return rush([lambda f=fan: take(f) for fan in crowd], concurrency)
+
+
+def report(name: str, figures: dict, stock: int) -> int:
+    reserved = figures["outcomes"].get("reserved", 0)
+    oversell = max(0, reserved - stock)
+    others = {k: v for k, v in figures["outcomes"].items() if k not in ("reserved", "sold_out")}
+    print(
+        f"{name:16}{figures['rate']:>12.0f}{figures['p50']:>10.1f}{figures['p99']:>10.1f}"
+        f"{reserved:>10}{figures['outcomes'].get('sold_out', 0):>10}{oversell:>10}  {others or ''}"
+    )
+    return oversell
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fans", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--stock", type=int, default=300)
+    args = parser.parse_args()
+    with prepared_instance() as (instance, env):
+        url = database_url(instance)
+        product_id, slug = pick_vinyl(url, args.stock)
+        with gunicorn("storefront:create_app()", env) as shop:
+            checkout = shop_drop(shop, slug, product_id, args.fans, args.concurrency)
+        [(left,)] = run_sql(url, "SELECT stock FROM product WHERE id = :id", id=product_id)
+        [(orders,)] = run_sql(url, "SELECT count(*) FROM shop_order")
+        run_sql(
+            url, "UPDATE product SET stock = :stock WHERE id = :id", stock=args.stock, id=product_id
+        )
+        with gunicorn("bench.bare_app:create_app()", dict(env, BARE_DATABASE_URL=url)) as bare:
+            baseline = bare_drop(bare, product_id, args.fans, args.concurrency)
+    print(
+        f"drop: {args.fans} fans, {args.concurrency} at a time, stock {args.stock}, "
+        f"gunicorn sync x2, database {re.sub(r'//.*@', '//', url.split('?')[0])}"
+    )
+    header = ("checkouts/s", "p50 ms", "p99 ms", "reserved", "sold out", "oversell")
+    print(f"{'':16}{header[0]:>12}" + "".join(f"{title:>10}" for title in header[1:]))
+    oversell = report("shop checkout", checkout, args.stock) + report(
+        "bare UPDATE", baseline, args.stock
+    )
+    print(f"database after the shop drop: stock left {left}, orders {orders}")
+    ratio = checkout["rate"] / baseline["rate"]
+    print(
+        f"ratio {ratio:.0%} of the bare endpoint ({'meets' if ratio >= TARGET else 'MISSES'} "
+        f"the {TARGET:.0%} target); oversell {oversell}"
+    )
+
+
+if __name__ == "__main__":
+    main()
