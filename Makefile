@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --use-fuzzy -q -d storefront/translations
+	$(VENV)/bin/pybabel compile --use-fuzzy -d storefront/translations
 
 ## Set up (venv, dependencies, migrations, demo data) and serve the shop with test payments.
 run: install

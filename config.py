@@ -64,7 +64,6 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False
-    TEST_PAYMENTS = _env_flag("TEST_PAYMENTS", default=True)
 
 
 class TestingConfig(Config):

@@ -37,10 +37,25 @@ def stripe_webhook():
         return jsonify(error="not_configured", message="No webhook secret is configured."), 400
     try:
         event = stripe.Webhook.construct_event(request.get_data(), signature, secret)
-    except ValueError:
-        return jsonify(error="invalid_payload", message="The body is not a Stripe event."), 400
     except stripe.SignatureVerificationError:
         return jsonify(error="invalid_signature", message="Signature missing, wrong or stale."), 400
-    outcome = apply_event(db.session, event.to_dict(), now=utcnow())
-    log.info("stripe event %s (%s): %s", event.id, event.type, outcome)
+    except (ValueError, AttributeError, TypeError):
+        # Not JSON, or signed JSON that is not an object (the SDK then fails on `.get`).
+        return jsonify(error="invalid_payload", message="The body is not a Stripe event."), 400
+    payload = event.to_dict()
+    if not _is_event(payload):
+        return jsonify(error="invalid_payload", message="The body is not a Stripe event."), 400
+    outcome = apply_event(db.session, payload, now=utcnow())
+    log.info("stripe event %s (%s): %s", payload["id"], payload["type"], outcome)
     return jsonify(received=True, outcome=outcome)
+
+
+def _is_event(payload: dict) -> bool:
+    """Signed JSON is not always an event (an envelope, a test ping): check its shape."""
+    data = payload.get("data")
+    return (
+        isinstance(payload.get("id"), str)
+        and isinstance(payload.get("type"), str)
+        and isinstance(data, dict)
+        and isinstance(data.get("object"), dict)
+    )

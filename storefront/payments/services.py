@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storefront.errors import PaymentError
 from storefront.orders.models import Order
 from storefront.orders.services import (
     PaymentOutcome,
@@ -34,11 +35,24 @@ def begin_payment(session: Session, order: Order, *, urls: ReturnUrls) -> str:
 def settle_payment(
     session: Session, order: Order, *, payment_id: str, now: datetime
 ) -> PaymentOutcome:
-    """The provider says the fan paid: record it, or refund it when the stock is gone."""
+    """The provider says the fan paid: record it, or refund it when the stock is gone.
+
+    The payment is committed before the refund is asked for. When the provider cannot
+    refund right now, the order stays owed (expired or canceled, with `paid_at`) and
+    `reconcile` asks again later with the same idempotency key.
+    """
     outcome = record_payment(session, order, payment_id=payment_id, now=now)
     if outcome is PaymentOutcome.NEEDS_REFUND:
-        refund_order(session, order, reason=LATE_REFUND_REASON, now=now, key_prefix="late")
+        _refund_late_payment(session, order, now)
     return outcome
+
+
+def _refund_late_payment(session: Session, order: Order, now: datetime) -> bool:
+    try:
+        return refund_order(session, order, reason=LATE_REFUND_REASON, now=now, key_prefix="late")
+    except PaymentError:
+        log.exception("late payment of %s: refund failed, left to reconcile", order.reference)
+        return False
 
 
 def refund_order(
@@ -71,18 +85,31 @@ def fail_payment(session: Session, order: Order, *, now: datetime) -> bool:
 
 
 def reconcile(session: Session, *, now: datetime, lookback: timedelta = timedelta(days=2)) -> dict:
-    """Ask providers about unsettled orders and apply what webhooks missed."""
+    """Ask providers about unsettled orders and apply what webhooks missed.
+
+    One order the provider cannot answer about is counted as failed and left for the
+    next run; the others are still reconciled.
+    """
     orders = session.scalars(
-        select(Order).where(
+        select(Order)
+        .where(
             Order.paid_at.is_(None),
             Order.created_at >= now - lookback,
             Order.status.in_([OrderStatus.PENDING, OrderStatus.EXPIRED, OrderStatus.CANCELED]),
         )
+        .order_by(Order.id)
     ).all()
-    counts = {"paid": 0, "expired": 0, "refunded": 0, "unchanged": 0}
+    counts = {"paid": 0, "expired": 0, "refunded": 0, "unchanged": 0, "failed": 0}
     for order in orders:
-        counts[_reconcile_one(session, order, now)] += 1
-    counts["refunded"] += _finish_owed_refunds(session, now)
+        try:
+            counts[_reconcile_one(session, order, now)] += 1
+        except PaymentError:
+            session.rollback()
+            log.exception("reconcile: could not settle order %s", order.reference)
+            counts["failed"] += 1
+    refunded, failed = _finish_owed_refunds(session, now)
+    counts["refunded"] += refunded
+    counts["failed"] += failed
     return counts
 
 
@@ -91,19 +118,34 @@ def _reconcile_one(session: Session, order: Order, now: datetime) -> str:
     if remote is None or remote.state is RemoteState.OPEN:
         return "unchanged"
     if remote.state is RemoteState.PAID:
-        outcome = settle_payment(session, order, payment_id=remote.payment_id or "", now=now)
-        return "refunded" if outcome is PaymentOutcome.NEEDS_REFUND else "paid"
+        # A late payment for stock sold meanwhile is recorded here and refunded below,
+        # with every other refund still owed.
+        outcome = record_payment(session, order, payment_id=remote.payment_id or "", now=now)
+        return "paid" if outcome is PaymentOutcome.PAID else "unchanged"
     return "expired" if expire_order(session, order, now=now) else "unchanged"
 
 
-def _finish_owed_refunds(session: Session, now: datetime) -> int:
-    """Late payments whose refund was interrupted (a crash between the two steps)."""
+def _finish_owed_refunds(session: Session, now: datetime) -> tuple[int, int]:
+    """Late payments not refunded yet (the provider failed, or a crash between the steps).
+
+    Returns how many were refunded now and how many failed again.
+    """
     owed = session.scalars(
-        select(Order).where(
+        select(Order)
+        .where(
             Order.paid_at.is_not(None),
             Order.status.in_([OrderStatus.EXPIRED, OrderStatus.CANCELED]),
         )
+        .order_by(Order.id)
     ).all()
+    refunded = failed = 0
     for order in owed:
-        refund_order(session, order, reason=LATE_REFUND_REASON, now=now, key_prefix="late")
-    return len(owed)
+        try:
+            refunded += refund_order(
+                session, order, reason=LATE_REFUND_REASON, now=now, key_prefix="late"
+            )
+        except PaymentError:
+            session.rollback()
+            log.exception("reconcile: refund of order %s failed", order.reference)
+            failed += 1
+    return refunded, failed

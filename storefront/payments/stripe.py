@@ -78,7 +78,12 @@ class StripeProvider(PaymentProvider):
     def lookup(self, order: Order) -> RemoteCheckout | None:
         if not order.provider_session_id:
             return None
-        session = stripe_client().v1.checkout.sessions.retrieve(order.provider_session_id)
+        try:
+            session = stripe_client().v1.checkout.sessions.retrieve(order.provider_session_id)
+        except stripe.StripeError as error:
+            raise PaymentError(
+                f"Stripe did not say what became of order {order.reference}: {error}"
+            ) from error
         if session.payment_status in ("paid", "no_payment_required"):
             return RemoteCheckout(RemoteState.PAID, session.payment_intent)
         if session.status == "expired":
