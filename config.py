@@ -52,6 +52,9 @@ class Config:
     LANGUAGES = ("fr", "en")
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Reverse proxies in front of the app (nginx, a load balancer): their X-Forwarded-*
+    # headers are trusted so rate limits count each fan, not the proxy.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
 

@@ -48,6 +48,8 @@ def workdir():
 
 @pytest.fixture(scope="session")
 def app(workdir):
+    from tests.support.stripe_fakes import FakeStripeHTTP  # a plugin: imported once pytest knows it
+
     media, private = workdir / "media", workdir / "private"
     media.mkdir()
     private.mkdir()
@@ -56,6 +58,8 @@ def app(workdir):
         SQLALCHEMY_DATABASE_URI=_database_url(workdir),
         MEDIA_DIR=media,
         PRIVATE_DIR=private,
+        # Nothing queued: an unplanned Stripe call fails the test instead of going out.
+        STRIPE_HTTP_CLIENT=FakeStripeHTTP(),
     )
     app.test_client_class = IsolatedClient
     with app.app_context():

@@ -1,1 +1,16 @@
-"""The label's admin area (HTML)."""
+"""The label's admin area (HTML): sign-in, the catalog and the orders.
+
+Access is decided in one place, `access.guard`; view modules only mark what staff may see.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from storefront.admin import (  # noqa: E402, F401 - registering the views on bp
+    access,
+    auth_views,
+    order_views,
+    product_views,
+    release_views,
+)

@@ -1,5 +1,5 @@
-"""Admin: sign-in and the protected area."""
+"""Admin: the blueprint, as `storefront.web` imports it (the views live in sibling modules)."""
 
-from flask import Blueprint
+from storefront.admin import bp
 
-bp = Blueprint("admin", __name__)
+__all__ = ["bp"]

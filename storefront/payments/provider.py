@@ -48,6 +48,10 @@ class PaymentProvider(ABC):
     def refund(self, order: Order, *, amount_cents: int, idempotency_key: str) -> str:
         """Give money back and return the provider's refund id. Same key, same refund."""
 
+    def abandon(self, order: Order) -> bool:
+        """Close the payment so it can no longer be paid; False if it was paid already."""
+        return True
+
     def lookup(self, order: Order) -> RemoteCheckout | None:
         """Ask the provider what became of `order`'s payment (reconciliation)."""
         return None

@@ -79,6 +79,16 @@ def refund_order(
     )
 
 
+def abandon_payment(session: Session, order: Order, *, now: datetime) -> bool:
+    """The fan left the payment page: close the payment, then release the reservation.
+
+    False when the provider says the payment went through after all (its webhook will
+    settle the order)."""
+    if not get_provider(order.provider).abandon(order):
+        return False
+    return cancel_order(session, order, now=now)
+
+
 def fail_payment(session: Session, order: Order, *, now: datetime) -> bool:
     """The payment did not go through: the reservation ends now."""
     return cancel_order(session, order, now=now)

@@ -75,6 +75,21 @@ class StripeProvider(PaymentProvider):
             ) from error
         return refund.id
 
+    def abandon(self, order: Order) -> bool:
+        # An open session could still be paid after the fan came back: expire it.
+        if not order.provider_session_id:
+            return True
+        try:
+            stripe_client().v1.checkout.sessions.expire(order.provider_session_id)
+        except stripe.StripeError:
+            # Already complete or expired (or Stripe unreachable): ask what became of it.
+            try:
+                remote = self.lookup(order)
+            except PaymentError:
+                return True
+            return remote is None or remote.state is not RemoteState.PAID
+        return True
+
     def lookup(self, order: Order) -> RemoteCheckout | None:
         if not order.provider_session_id:
             return None

@@ -34,7 +34,7 @@ def locale_code() -> str:
 
 def safe_next(target: str | None, default: str) -> str:
     """Only same-site paths: a crafted `next` never sends a fan elsewhere."""
-    if not target:
+    if not target or "\\" in target or any(c.isspace() or ord(c) < 32 for c in target):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -12,9 +12,9 @@ from storefront.errors import DownloadUnavailable
 from storefront.extensions import db
 from storefront.orders.cart import Cart, CartKey
 from storefront.orders.models import Order
-from storefront.orders.services import cancel_order, expire_if_due
+from storefront.orders.services import expire_if_due
 from storefront.orders.states import OrderStatus
-from storefront.payments.services import fail_payment, settle_payment
+from storefront.payments.services import abandon_payment, fail_payment, settle_payment
 from storefront.shop import bp
 from storefront.shop.forms import ConfirmForm, TestPaymentForm
 from storefront.shop.helpers import current_cart, save_cart
@@ -60,7 +60,7 @@ def payment_return(reference: str):
 def payment_canceled(reference: str):
     """The fan left the payment page: release the reservation, put the items back in the cart."""
     order = _order_or_404(reference)
-    if cancel_order(db.session, order, now=utcnow()):
+    if order.status == OrderStatus.PENDING and abandon_payment(db.session, order, now=utcnow()):
         _refill_cart(order)
         flash(_("Payment canceled. Your items are back in your cart."), "info")
         return redirect(url_for("shop.cart"))

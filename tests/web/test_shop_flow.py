@@ -22,7 +22,7 @@ def test_release_page_shows_formats_prices_stock_and_delivery(client, make_produ
     assert "€24.00" in html
     assert "12 left" in html
     assert "Sable fin" in html and "4:05" in html
-    assert "Delivery: France 4–6" in html
+    assert "Delivery: France 4\u20136" in html  # en dash
 
 
 def test_sold_out_format_has_no_add_button(client, make_product):
@@ -157,5 +157,13 @@ def test_language_switch_never_redirects_off_site(client):
     page = client.get("/").get_data(as_text=True)
     response = client.post(
         "/lang", data={"csrf_token": csrf_token_from(page), "lang": "en", "next": "//evil.example/"}
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_language_switch_refuses_backslash_tricks(client):
+    page = client.get("/").get_data(as_text=True)
+    response = client.post(
+        "/lang", data={"csrf_token": csrf_token_from(page), "lang": "en", "next": "/\\evil.example"}
     )
     assert response.headers["Location"] == "/"

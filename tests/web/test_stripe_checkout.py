@@ -8,7 +8,7 @@ from storefront.clock import utcnow
 from tests.conftest import order_by_reference
 from tests.support.payments import cart_quantities, stock, stripe_checkout
 from tests.support.shop import add_to_cart, checkout
-from tests.support.stripe_fakes import stripe_error
+from tests.support.stripe_fakes import checkout_session, stripe_error
 
 
 def line_items(form: dict[str, str]) -> list[dict]:
@@ -125,17 +125,43 @@ def test_leaving_the_stripe_page_releases_the_stock_and_refills_the_cart(
     client, stripe_http, make_product
 ):
     vinyl = make_product(stock=3)
-    reference, _ = stripe_checkout(client, stripe_http, vinyl, quantity=2)
+    reference, session_id = stripe_checkout(client, stripe_http, vinyl, quantity=2)
     assert stock(vinyl) == 1
+    stripe_http.queue(checkout_session(reference, id=session_id, status="expired"))
 
     response = client.get(f"/orders/{reference}/canceled")
 
+    expire = stripe_http.requests[-1]
+    assert (expire.method, expire.path) == ("post", f"/v1/checkout/sessions/{session_id}/expire")
     assert response.headers["Location"].endswith("/cart")
     assert order_by_reference(reference).status == "canceled"
     assert stock(vinyl) == 3
     assert cart_quantities(client) == {f"{vinyl.id}:0": 2}
     client.get(f"/orders/{reference}/canceled")
     assert stock(vinyl) == 3 and cart_quantities(client) == {f"{vinyl.id}:0": 2}
+
+
+def test_leaving_after_paying_in_another_tab_keeps_the_order(client, stripe_http, make_product):
+    vinyl = make_product(stock=3)
+    reference, session_id = stripe_checkout(client, stripe_http, vinyl)
+    stripe_http.queue(
+        stripe_error("This Checkout Session is complete.", code="checkout_session_complete"),
+        status=400,
+    )
+    stripe_http.queue(
+        checkout_session(
+            reference,
+            id=session_id,
+            status="complete",
+            payment_status="paid",
+            payment_intent="pi_1",
+        )
+    )
+
+    client.get(f"/orders/{reference}/canceled")
+
+    assert order_by_reference(reference).status == "pending", "the webhook will settle it"
+    assert stock(vinyl) == 2
 
 
 def test_back_from_stripe_before_the_webhook_says_it_is_on_its_way(

@@ -1,0 +1,54 @@
+"""Orders, read-only: the list (by status, paginated) and one order's details."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from storefront.admin import bp
+from storefront.admin.access import staff_allowed
+from storefront.extensions import db
+from storefront.orders.models import Order
+from storefront.orders.states import OrderStatus
+
+PER_PAGE = 50
+STATUS_LABELS = {
+    OrderStatus.PENDING: _l("Pending"),
+    OrderStatus.PAID: _l("Paid"),
+    OrderStatus.SHIPPED: _l("Shipped"),
+    OrderStatus.EXPIRED: _l("Expired"),
+    OrderStatus.CANCELED: _l("Canceled"),
+    OrderStatus.REFUNDED: _l("Refunded"),
+}
+
+
+@bp.get("/orders")
+@staff_allowed
+def orders():
+    """Orders, newest first, optionally of one status only."""
+    status, notice = request.args.get("status", ""), None
+    query = select(Order).order_by(Order.created_at.desc(), Order.id.desc())
+    if status in STATUS_LABELS:
+        query = query.where(Order.status == status)
+    elif status:
+        notice = _("There is no status “%(status)s”: showing every order.", status=status)
+        status = ""
+    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/orders.html", page=page, status=status, statuses=STATUS_LABELS, notice=notice
+    )
+
+
+@bp.get("/orders/<reference>")
+@staff_allowed
+def order_detail(reference: str):
+    """One order: what was bought, where it goes, how it was paid and refunded."""
+    order = db.first_or_404(
+        select(Order)
+        .where(Order.reference == reference)
+        .options(selectinload(Order.lines), selectinload(Order.refunds))
+    )
+    return render_template("admin/order.html", order=order, statuses=STATUS_LABELS)
