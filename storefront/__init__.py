@@ -54,7 +54,9 @@ def _init_extensions(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=os.path.join(ROOT, "storefront", "translations"),
     )
-    login_manager.init_app(app)
+    # No global `current_user` in templates: it would load the user (and run session
+    # protection) on every fan page; the admin blueprint provides it for its own pages.
+    login_manager.init_app(app, add_context_processor=False)
 
 
 def _register_commands(app: Flask) -> None:

@@ -37,6 +37,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = _money_filter
     login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
     login_manager.login_view = "admin.login"
+    # A staff session cookie replayed from another address or browser is dropped.
+    login_manager.session_protection = "strong"
 
 
 def _money_filter(cents: int, currency: str = "EUR") -> str:

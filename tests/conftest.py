@@ -29,7 +29,12 @@ CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 class IsolatedClient(FlaskClient):
     """Each request runs in a fresh context, as in production: its own app context,
-    `g` and database session, not the test's."""
+    `g` and database session, not the test's. The browser asks for English unless a
+    test says otherwise (French is what the shop picks when in doubt)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
     def open(self, *args, **kwargs):
         return contextvars.Context().run(super().open, *args, **kwargs)

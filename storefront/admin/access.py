@@ -15,7 +15,6 @@ from werkzeug.exceptions import HTTPException
 
 from storefront.admin import bp
 from storefront.admin.uploads import describe_size
-from storefront.extensions import login_manager
 
 PUBLIC, STAFF, ADMIN = "public", "staff", "admin"
 _ACCESS = "admin_access"
@@ -33,10 +32,10 @@ def staff_allowed(view: Callable) -> Callable:
     return view
 
 
-@bp.record_once
-def _strong_sessions(state) -> None:
-    # A session cookie replayed from another address or browser is dropped, not trusted.
-    login_manager.session_protection = "strong"
+@bp.context_processor
+def _staff_member() -> dict:
+    # Only admin pages know who is signed in: fan pages never load a user.
+    return {"current_user": current_user}
 
 
 @bp.before_request

@@ -119,7 +119,7 @@ def test_changing_country_at_checkout_shows_the_new_total_before_paying(client, 
     add_to_cart(client, vinyl)
     response = checkout(client, country="US")
     assert response.status_code == 200
-    assert "43,90" in response.get_data(as_text=True)  # 24,00 + 19,90 world parcel
+    assert "€43.90" in response.get_data(as_text=True)  # 24.00 + 19.90 world parcel
     response = checkout(client, country="US")
     assert order_by_reference(reference_of(response)).total_cents == 2400 + 1990
 
@@ -167,3 +167,12 @@ def test_language_switch_refuses_backslash_tricks(client):
         "/lang", data={"csrf_token": csrf_token_from(page), "lang": "en", "next": "/\\evil.example"}
     )
     assert response.headers["Location"] == "/"
+
+
+def test_french_when_the_browser_says_nothing_english_when_it_asks(client, make_release):
+    make_release()
+    silent = client.get("/", environ_overrides={"HTTP_ACCEPT_LANGUAGE": ""})
+    assert '<html lang="fr">' in silent.get_data(as_text=True)
+    assert "Disponibles" in silent.get_data(as_text=True)
+    english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert "Out now" in english.get_data(as_text=True)

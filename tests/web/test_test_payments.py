@@ -35,7 +35,7 @@ def test_checkout_without_a_stripe_key_goes_to_the_test_page(client, reference, 
     assert stock(vinyl) == 3
     page = client.get(f"/pay/test/{reference}").get_data(as_text=True)
     assert "This is a test payment page" in page and "<h1>TEST" in page
-    assert f"{order.total_cents // 100},{order.total_cents % 100:02d}" in page
+    assert f"€{order.total_cents // 100}.{order.total_cents % 100:02d}" in page
     for button in ("Pay (test)", "Fail (test)", "Cancel"):
         assert f'value="{button}"' in page
 
