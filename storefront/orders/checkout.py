@@ -54,32 +54,30 @@ def start_checkout(
     When stock is short, reservations that have run out are given back first and the
     checkout is tried once more: expiry is applied lazily, when it matters.
     """
-    arguments = dict(
-        cart=cart, buyer=buyer, provider=provider, now=now, reservation_minutes=reservation_minutes
-    )
-    try:
-        return _open_order(session, **arguments)
-    except NotEnoughStock:
-        if not expire_due_orders(session, now=now):
-            raise
-    return _open_order(session, **arguments)
-
-
-@transactional
-def _open_order(
-    session: Session,
-    *,
-    cart: PricedCart,
-    buyer: Buyer,
-    provider: str,
-    now: datetime,
-    reservation_minutes: int,
-) -> Order:
     if not cart.lines:
         raise EmptyCart()
     if cart.has_physical and not (buyer.name and buyer.line1 and buyer.city and buyer.country):
         raise AddressRequired("A shipping address is needed for physical items.")
-    take_lines(session, cart.lines)
+    order = _new_order(cart, buyer, provider, now, timedelta(minutes=reservation_minutes))
+    try:
+        return _reserve(session, order, cart.lines)
+    except NotEnoughStock:
+        if not expire_due_orders(session, now=now):
+            raise
+    return _reserve(session, order, cart.lines)
+
+
+@transactional
+def _reserve(session: Session, order: Order, lines: list) -> Order:
+    take_lines(session, lines)
+    session.add(order)
+    session.flush()
+    return order
+
+
+def _new_order(
+    cart: PricedCart, buyer: Buyer, provider: str, now: datetime, hold: timedelta
+) -> Order:
     order = Order(
         reference=new_reference(),
         status=OrderStatus.PENDING,
@@ -92,14 +90,12 @@ def _open_order(
         shipping_zone=cart.zone if cart.has_physical else None,
         provider=provider,
         created_at=now,
-        reserved_until=now + timedelta(minutes=reservation_minutes),
+        reserved_until=now + hold,
         stock_held=True,
         lines=[_order_line(line) for line in cart.lines],
     )
     if cart.has_physical:
         _set_address(order, buyer)
-    session.add(order)
-    session.flush()
     return order
 
 
