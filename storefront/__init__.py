@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config, ProductionConfig, check_production
-from storefront import models, web  # noqa: F401 - models registers the schema
+from storefront import models, subscribers, web  # noqa: F401 - schema and receivers
 from storefront.database import configure_sqlite
 from storefront.extensions import babel, csrf, db, limiter, login_manager, migrate
 from storefront.i18n import select_locale

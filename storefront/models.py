@@ -6,9 +6,15 @@ from storefront.delivery.models import DownloadGrant
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderLine, Refund
 from storefront.payments.models import PaymentEvent
+from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Goal
 
 __all__ = [
+    "Backing",
+    "Bonus",
+    "BonusAward",
+    "Campaign",
     "DownloadGrant",
+    "Goal",
     "Order",
     "OrderLine",
     "OutboxMessage",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.clock import UTCDateTime, utcnow
@@ -65,6 +65,10 @@ class Track(db.Model):
     duration_seconds: Mapped[int] = mapped_column(default=0)
     preview_path: Mapped[str | None] = mapped_column(String(255))
     streaming_full: Mapped[bool] = mapped_column(default=False)
+    # A full-length file (under PRIVATE_DIR) that preorder backers may download early,
+    # once a campaign's early-download goal is reached.
+    early_download: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    file_path: Mapped[str | None] = mapped_column(String(255))
 
     release: Mapped[Release] = relationship(back_populates="tracks")
 
@@ -92,6 +96,8 @@ class Product(db.Model):
     stock: Mapped[int | None]
     weight_class: Mapped[str] = mapped_column(String(16), default=WeightClass.NONE)
     download_path: Mapped[str | None] = mapped_column(String(255))
+    # A physical format that comes with the digital album (a download code in the sleeve).
+    includes_digital: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
 
@@ -103,6 +109,10 @@ class Product(db.Model):
     @property
     def is_physical(self) -> bool:
         return self.kind != ProductKind.DIGITAL
+
+    @property
+    def gives_digital(self) -> bool:
+        return self.kind == ProductKind.DIGITAL or self.includes_digital
 
     @property
     def has_options(self) -> bool:

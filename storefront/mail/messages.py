@@ -6,19 +6,28 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from storefront.mail.outbox import enqueue
+from storefront.orders.extras import extras_for
 
 SUBJECTS = {
     "order_confirmation": lambda: _("Your order %(reference)s is confirmed"),
     "order_expired": lambda: _("Your reservation %(reference)s has expired"),
     "order_refunded": lambda: _("Your order %(reference)s has been refunded"),
+    "goal_unlocked": lambda: _("Unlocked for backers: %(reward)s"),
+    "pressing_confirmed": lambda: _("Pressing confirmed: %(release)s"),
 }
 
 
-def queue_order_mail(session: Session, order, kind: str) -> None:
-    """Write the `kind` mail for `order` to the outbox, in the fan's language."""
+def queue_order_mail(session: Session, order, kind: str, **context) -> None:
+    """Write the `kind` mail for `order` to the outbox, in the fan's language.
+
+    `context` goes to the template and to the subject (`reward`, `release`...)."""
     with force_locale(order.locale):
-        subject = SUBJECTS[kind]() % {"reference": order.reference}
+        subject = SUBJECTS[kind]() % {"reference": order.reference, **context}
         body = render_template(
-            f"mail/{kind}.txt", order=order, public_url=current_app.config["PUBLIC_URL"]
+            f"mail/{kind}.txt",
+            order=order,
+            public_url=current_app.config["PUBLIC_URL"],
+            **extras_for(session, order),
+            **context,
         )
     enqueue(session, recipient=order.email, subject=subject, body=body, kind=kind)

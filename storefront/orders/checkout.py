@@ -13,6 +13,7 @@ from storefront.errors import EmptyCart, NotEnoughStock, StorefrontError
 from storefront.orders.cart import PricedCart
 from storefront.orders.models import Order, OrderLine
 from storefront.orders.services import expire_due_orders
+from storefront.orders.signals import order_opening
 from storefront.orders.states import OrderStatus
 from storefront.orders.stock import take_lines
 
@@ -58,6 +59,7 @@ def start_checkout(
         raise EmptyCart()
     if cart.has_physical and not (buyer.name and buyer.line1 and buyer.city and buyer.country):
         raise AddressRequired("A shipping address is needed for physical items.")
+    order_opening.send(cart, session=session, lines=cart.lines, email=buyer.email, now=now)
     order = _new_order(cart, buyer, provider, now, timedelta(minutes=reservation_minutes))
     try:
         return _reserve(session, order, cart.lines)

@@ -7,6 +7,9 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+# Sent before a checkout reserves anything, with `lines` (priced cart lines), `email`
+# and `now`; a receiver refuses the checkout by raising a StorefrontError.
+order_opening = _signals.signal("order-opening")
 order_paid = _signals.signal("order-paid")
 order_released = _signals.signal("order-released")  # expired or canceled: stock given back
 order_refunded = _signals.signal("order-refunded")

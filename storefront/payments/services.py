@@ -63,16 +63,17 @@ def refund_order(
     now: datetime,
     amount_cents: int | None = None,
     key_prefix: str = "refund",
+    idempotency_key: str | None = None,
 ) -> bool:
     """Give money back through the order's provider and record it.
 
-    The idempotency key names the order and the amount already refunded, so a retry
-    after a crash asks the provider for the same refund, never a second one.
+    The default idempotency key names the order and the amount already refunded, so a
+    retry after a crash asks the provider for the same refund, never a second one.
     """
     amount = order.total_cents - order.refunded_cents if amount_cents is None else amount_cents
     if amount <= 0:
         return False
-    key = f"{key_prefix}-{order.reference}-{order.refunded_cents}-{amount}"
+    key = idempotency_key or f"{key_prefix}-{order.reference}-{order.refunded_cents}-{amount}"
     refund_id = get_provider(order.provider).refund(order, amount_cents=amount, idempotency_key=key)
     return record_refund(
         session, order, amount_cents=amount, provider_refund_id=refund_id, reason=reason, now=now

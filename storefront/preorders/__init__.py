@@ -1,0 +1,1 @@
+"""Preorder campaigns: pressing goals, unlocks, first-N bonuses, rewards for backers."""

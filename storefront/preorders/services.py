@@ -1,0 +1,148 @@
+"""Reading campaigns: which one covers a product, how far it has got, who may preorder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from storefront.errors import StorefrontError
+from storefront.orders.models import Order, OrderLine
+from storefront.orders.states import OrderStatus
+from storefront.preorders.models import Backing, Campaign, GoalKind, campaign_product
+from storefront.preorders.progress import GoalView, Progress
+
+
+class PreorderRefused(StorefrontError):
+    code = "preorder_refused"
+    status = 409
+
+
+def campaigns_by_product(session: Session, product_ids: set[int]) -> dict[int, Campaign]:
+    """The latest campaign covering each product (open, upcoming or closed)."""
+    if not product_ids:
+        return {}
+    rows = session.execute(
+        select(campaign_product.c.product_id, Campaign)
+        .join(Campaign, Campaign.id == campaign_product.c.campaign_id)
+        .where(campaign_product.c.product_id.in_(product_ids))
+        .order_by(Campaign.opens_at)
+    ).all()
+    return {product_id: campaign for product_id, campaign in rows}
+
+
+def campaign_for_release(session: Session, release_id: int) -> Campaign | None:
+    """The release's latest campaign, with its goals and bonuses."""
+    return session.scalar(
+        select(Campaign)
+        .where(Campaign.release_id == release_id)
+        .options(
+            selectinload(Campaign.goals),
+            selectinload(Campaign.bonuses),
+            selectinload(Campaign.products),
+        )
+        .order_by(Campaign.opens_at.desc())
+        .limit(1)
+    )
+
+
+def paid_units(session: Session, campaign: Campaign) -> int:
+    """Units paid for and not refunded: what goals count."""
+    return session.scalar(
+        select(func.coalesce(func.sum(Backing.units), 0)).where(
+            Backing.campaign_id == campaign.id, Backing.refunded_at.is_(None)
+        )
+    )
+
+
+def reserved_units(session: Session, campaign: Campaign) -> int:
+    """Units held by checkouts not paid yet (shown to the label, never counted)."""
+    return session.scalar(
+        select(func.coalesce(func.sum(OrderLine.quantity), 0))
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(campaign_product, campaign_product.c.product_id == OrderLine.product_id)
+        .where(
+            campaign_product.c.campaign_id == campaign.id,
+            Order.status == OrderStatus.PENDING,
+            Order.created_at >= campaign.opens_at,
+        )
+    )
+
+
+def progress_of(session: Session, campaign: Campaign) -> Progress:
+    goals = tuple(
+        GoalView(g.kind, g.threshold, g.reward_title, g.reached_at) for g in campaign.goals
+    )
+    return Progress(paid_units(session, campaign), goals)
+
+
+def pressing_thresholds(campaign: Campaign) -> list[int]:
+    return [goal.threshold for goal in campaign.goals if goal.kind == GoalKind.PRESSING]
+
+
+def check_preorder_lines(session: Session, *, lines: list, email: str, now: datetime) -> None:
+    """Refuse a checkout with preorders outside their window or beyond the per-fan limit."""
+    campaigns = campaigns_by_product(session, {line.product.id for line in lines})
+    wanted: dict[int, int] = {}
+    for line in lines:
+        campaign = campaigns.get(line.product.id)
+        if campaign is None or campaign.outcome == "succeeded":
+            continue  # not a preorder (or a pressing confirmed: a regular sale now)
+        _check_window(campaign, line.description, now)
+        wanted[campaign.id] = wanted.get(campaign.id, 0) + line.quantity
+    for campaign_id, units in wanted.items():
+        campaign = next(c for c in campaigns.values() if c.id == campaign_id)
+        _check_fan_limit(session, campaign, email, units)
+
+
+def _check_window(campaign: Campaign, item: str, now: datetime) -> None:
+    if now < campaign.opens_for():
+        raise PreorderRefused(
+            _(
+                "Preorders for %(item)s open on %(date)s.",
+                item=item,
+                date=format_date(campaign.opens_for(), "long"),
+            )
+        )
+    if not campaign.is_taking_preorders(now):
+        raise PreorderRefused(_("Preorders for %(item)s are closed.", item=item))
+
+
+def _check_fan_limit(session: Session, campaign: Campaign, email: str, units: int) -> None:
+    if campaign.per_fan_limit is None:
+        return
+    already = fan_units(session, campaign, email)
+    if already + units > campaign.per_fan_limit:
+        raise PreorderRefused(
+            _(
+                "This preorder is limited to %(limit)d per fan; you already have %(already)d.",
+                limit=campaign.per_fan_limit,
+                already=already,
+            )
+        )
+
+
+def fan_units(session: Session, campaign: Campaign, email: str) -> int:
+    """Units this email has paid for or is holding in the campaign."""
+    paid = session.scalar(
+        select(func.coalesce(func.sum(Backing.units), 0)).where(
+            Backing.campaign_id == campaign.id,
+            Backing.refunded_at.is_(None),
+            func.lower(Backing.email) == email.lower(),
+        )
+    )
+    held = session.scalar(
+        select(func.coalesce(func.sum(OrderLine.quantity), 0))
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(campaign_product, campaign_product.c.product_id == OrderLine.product_id)
+        .where(
+            campaign_product.c.campaign_id == campaign.id,
+            Order.status == OrderStatus.PENDING,
+            func.lower(Order.email) == email.lower(),
+            Order.created_at >= campaign.opens_at,
+        )
+    )
+    return paid + held
