@@ -197,3 +197,44 @@ def order_by_reference(reference: str) -> Order:
 
 def now():
     return utcnow()
+
+
+@pytest.fixture
+def make_campaign(make_product):
+    """A campaign over `products` (a new vinyl by default), open now unless told otherwise.
+
+    goals: (kind, threshold, reward_kind, reward_title) tuples; bonuses: (title, size)."""
+    from storefront.preorders.models import Bonus, Campaign, Goal
+
+    def make(
+        *,
+        products=None,
+        opens_in=timedelta(days=-1),
+        closes_in=timedelta(days=7),
+        ships_in=timedelta(days=60),
+        goals=(),
+        bonuses=(),
+        per_fan_limit=None,
+        margin=10,
+    ) -> Campaign:
+        products = products or [make_product(stock=500)]
+        start = utcnow()
+        campaign = Campaign(
+            release=products[0].release,
+            products=list(products),
+            opens_at=start + opens_in,
+            closes_at=start + closes_in,
+            ships_on=(start + ships_in).date(),
+            per_fan_limit=per_fan_limit,
+            run_margin_percent=margin,
+            goals=[
+                Goal(kind=kind, threshold=threshold, reward_kind=reward_kind, reward_title=title)
+                for kind, threshold, reward_kind, title in goals
+            ],
+            bonuses=[Bonus(title=title, size=size) for title, size in bonuses],
+        )
+        db.session.add(campaign)
+        db.session.commit()
+        return campaign
+
+    return make

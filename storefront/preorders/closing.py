@@ -34,7 +34,7 @@ def close_due_campaigns(session: Session, *, now: datetime) -> dict[str, int]:
     ).all()
     counts = {"succeeded": 0, "failed": 0, "refunded": 0, "refund_errors": 0}
     for campaign in due:
-        counts[close_campaign(session, campaign, now=now)] += 1
+        counts[_decide(session, campaign, now)] += 1
     failed = session.scalars(select(Campaign).where(Campaign.outcome == CampaignState.FAILED)).all()
     for campaign in failed:
         refunded, errors = refund_backers(session, campaign, now=now)
@@ -44,7 +44,7 @@ def close_due_campaigns(session: Session, *, now: datetime) -> dict[str, int]:
 
 
 def close_campaign(session: Session, campaign: Campaign, *, now: datetime) -> str:
-    """Decide the campaign's outcome (once); returns it. Refunds follow separately."""
+    """Close now (the label's button): decide the outcome once, refund if it failed."""
     outcome = _decide(session, campaign, now)
     if outcome == CampaignState.FAILED:
         refund_backers(session, campaign, now=now)
