@@ -19,6 +19,7 @@ payments_cli = AppGroup("payments", help="Payment jobs.")
 mail_cli = AppGroup("mail", help="Mail outbox.")
 users_cli = AppGroup("users", help="Staff accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
+campaigns_cli = AppGroup("campaigns", help="Preorder campaigns.")
 
 
 @orders_cli.command("sweep")
@@ -28,6 +29,17 @@ def sweep_orders() -> None:
 
     count = expire_due_orders(db.session, now=utcnow())
     click.echo(f"expired {count} reservation(s)")
+
+
+@campaigns_cli.command("close-due")
+def close_due() -> None:
+    """Close campaigns past their deadline; refund failed ones (safe every minute)."""
+    from storefront.preorders.closing import close_due_campaigns
+
+    counts = close_due_campaigns(db.session, now=utcnow())
+    click.echo(" ".join(f"{name}={count}" for name, count in counts.items()))
+    if counts["refund_errors"]:
+        raise SystemExit(1)
 
 
 @payments_cli.command("reconcile")
@@ -100,5 +112,5 @@ def load_demo_command(skip_if_loaded: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (orders_cli, payments_cli, mail_cli, users_cli, demo_cli):
+    for group in (orders_cli, payments_cli, mail_cli, users_cli, demo_cli, campaigns_cli):
         app.cli.add_command(group)

@@ -14,7 +14,12 @@ ADDRESS = dict(name="Fan", line1="1 rue du Bruit", postal_code="69001", city="Ly
 
 
 def open_order(
-    product, *, quantity: int = 1, email: str = "fan@example.org", locale: str = "en"
+    product,
+    *,
+    quantity: int = 1,
+    email: str = "fan@example.org",
+    locale: str = "en",
+    provider: str = "test",
 ) -> Order:
     cart = Cart()
     cart.add(CartKey(product.id), quantity)
@@ -23,14 +28,14 @@ def open_order(
         db.session,
         cart=priced,
         buyer=Buyer(email=email, locale=locale, **ADDRESS),
-        provider="test",
+        provider=provider,
         now=utcnow(),
         reservation_minutes=30,
     )
 
 
 def pay(order: Order) -> Order:
-    settle_payment(db.session, order, payment_id=f"test_pi_{order.reference}", now=utcnow())
+    settle_payment(db.session, order, payment_id=f"pi_{order.reference}", now=utcnow())
     return order
 
 
