@@ -22,6 +22,7 @@ from storefront.catalog.models import (
     Track,
     WeightClass,
 )
+from storefront.demo.campaigns import load_campaigns
 from storefront.demo.media import excerpt, make_cover, make_zip, render_audio, write_wav
 
 # Every full-length demo track lasts FULL_SECONDS whatever its nominal duration says:
@@ -43,6 +44,7 @@ class ProductSpec:
     stock: int | None = None
     weight: WeightClass = WeightClass.NONE
     options: tuple[tuple[str, int], ...] = ()
+    includes_digital: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,14 @@ LABEL: tuple[ReleaseSpec, ...] = (
             ("Marée basse", 297),
         ),
         products=(
-            ProductSpec(ProductKind.VINYL, 'Vinyle 12"', 2400, 300, WeightClass.PARCEL),
+            ProductSpec(
+                ProductKind.VINYL,
+                'Vinyle 12" + téléchargement',
+                2400,
+                300,
+                WeightClass.PARCEL,
+                includes_digital=True,
+            ),
             _digital(900),
         ),
         streaming_track=3,
@@ -173,6 +182,14 @@ LABEL: tuple[ReleaseSpec, ...] = (
         ),
         products=(
             ProductSpec(ProductKind.CASSETTE, "Cassette", 1000, 12, WeightClass.LETTER),
+            ProductSpec(
+                ProductKind.VINYL,
+                'Vinyle 12" (précommande)',
+                2600,
+                400,
+                WeightClass.PARCEL,
+                includes_digital=True,
+            ),
             _digital(700),
         ),
         streaming_track=2,
@@ -206,7 +223,7 @@ LABEL: tuple[ReleaseSpec, ...] = (
         ),
         products=(
             _digital(800),
-            ProductSpec(ProductKind.VINYL, 'Vinyle 10"', 2000, 40, WeightClass.PARCEL),
+            ProductSpec(ProductKind.VINYL, 'Vinyle 10"', 2000, 300, WeightClass.PARCEL),
         ),
         streaming_track=1,
     ),
@@ -214,14 +231,16 @@ LABEL: tuple[ReleaseSpec, ...] = (
 
 
 def load_demo(session: Session, *, media_dir: Path, private_dir: Path, today: date) -> int:
-    """Add the Bruit Blanc catalog and its media to an empty shop; return the releases made."""
+    """Add the Bruit Blanc catalog, its media and its campaigns to an empty shop (committed);
+    return the releases made."""
     if session.scalar(select(Release.id).limit(1)) is not None:
         raise DemoRefused(
             "The catalog already holds releases; the demo only loads into an empty shop."
         )
     for seed, spec in enumerate(LABEL):
         session.add(_build_release(spec, seed, media_dir, private_dir, today))
-    session.flush()
+    session.commit()
+    load_campaigns(session, private_dir=private_dir)
     return len(LABEL)
 
 
@@ -296,6 +315,7 @@ def _build_product(spec: ProductSpec, position: int, download_path: str | None) 
         stock=spec.stock,
         weight_class=spec.weight,
         download_path=download_path if digital else None,
+        includes_digital=spec.includes_digital,
         position=position,
         active=True,
         options=[

@@ -5,7 +5,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from storefront.catalog.models import Product, Release
+from storefront.clock import utcnow
 from storefront.extensions import db
+from storefront.orders.models import Order
+from storefront.preorders.models import Backing, Campaign
+from storefront.preorders.services import paid_units
 
 
 def test_demo_label_loads_once_and_makes_a_believable_shop(app, client):
@@ -27,7 +31,35 @@ def test_demo_label_loads_once_and_makes_a_believable_shop(app, client):
     assert cover.status_code == 200
     assert "<audio" in page
 
+    states = _campaign_states()
+    assert states["drone-atlas-cartographie-lente"][0] == "open"
+    assert 80 <= states["drone-atlas-cartographie-lente"][1] < 100, "close to its unlock"
+    assert states["duo-granulaire-grains-de-sable"][0] == "succeeded"
+    assert states["duo-granulaire-grains-de-sable"][2] == 2, "pressing and live session reached"
+    assert states["ensemble-electro-libre-architecture-rythmique"][:2] == ("failed", 0)
+    refunded = db.session.scalars(
+        select(Order.status).join(Backing).where(Backing.campaign_id == _failed_campaign_id())
+    ).all()
+    assert refunded and set(refunded) == {"refunded"}
+
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code != 0 and "empty" in again.output.lower()
     assert runner.invoke(args=["demo", "load", "--skip-if-loaded"]).exit_code == 0
     assert len(db.session.scalars(select(Release)).all()) == 4
+
+
+def _campaign_states() -> dict[str, tuple[str, int, int]]:
+    """slug -> (state, paid units, goals reached)."""
+    now = utcnow()
+    return {
+        campaign.release.slug: (
+            campaign.state(now),
+            paid_units(db.session, campaign),
+            sum(goal.reached_at is not None for goal in campaign.goals),
+        )
+        for campaign in db.session.scalars(select(Campaign))
+    }
+
+
+def _failed_campaign_id() -> int:
+    return db.session.scalar(select(Campaign.id).where(Campaign.outcome == "failed"))
