@@ -3,6 +3,15 @@
 from storefront.accounts.models import User
 from storefront.catalog.models import Product, ProductOption, Release, Track
 from storefront.delivery.models import DownloadGrant
+from storefront.editions.models import (
+    CardRedemption,
+    Copy,
+    DrawLogEntry,
+    Edition,
+    InsertAward,
+    InsertPool,
+    Variant,
+)
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderLine, Refund
 from storefront.payments.models import PaymentEvent
@@ -13,8 +22,14 @@ __all__ = [
     "Bonus",
     "BonusAward",
     "Campaign",
+    "CardRedemption",
+    "Copy",
     "DownloadGrant",
+    "DrawLogEntry",
+    "Edition",
     "Goal",
+    "InsertAward",
+    "InsertPool",
     "Order",
     "OrderLine",
     "OutboxMessage",
@@ -25,4 +40,5 @@ __all__ = [
     "Release",
     "Track",
     "User",
+    "Variant",
 ]

@@ -238,3 +238,24 @@ def make_campaign(make_product):
         return campaign
 
     return make
+
+
+@pytest.fixture
+def make_edition(make_product):
+    """An edition over a new vinyl (stock `stock`, default: the edition's size)."""
+    from storefront.editions.services import create_edition
+
+    def make(variants=(("standard", 5), ("silver", 2), ("gold", 1)), *, stock=None, **options):
+        size = sum(count for _name, count in variants)
+        product = make_product(stock=size if stock is None else stock)
+        return create_edition(
+            db.session,
+            product=product,
+            name="Grains de Sable, édition limitée",
+            size=size,
+            variants=list(variants),
+            now=utcnow(),
+            **options,
+        )
+
+    return make

@@ -30,6 +30,7 @@ class Buyer:
     postal_code: str | None = None
     city: str | None = None
     country: str | None = None
+    client_seed: str | None = None
 
 
 class AddressRequired(StorefrontError):
@@ -98,6 +99,8 @@ def _new_order(
     )
     if cart.has_physical:
         _set_address(order, buyer)
+    order.client_seed = buyer.client_seed or secrets.token_hex(8)
+    order.client_seed_by_server = not buyer.client_seed
     return order
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.catalog.models import Product, ProductOption
@@ -48,6 +48,13 @@ class Order(db.Model):
     # gives them back exactly once.
     stock_held: Mapped[bool] = mapped_column(default=True)
     notice: Mapped[str | None] = mapped_column(Text)
+    # Part of a paid order a domain could not honour (the edition ran out of copies):
+    # refunded right after the payment is recorded, then set back to 0.
+    owed_refund_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # The fan's seed for provably fair draws (typed or made by their browser; made by
+    # the server only when neither gave one, which the public draw log says).
+    client_seed: Mapped[str | None] = mapped_column(String(64))
+    client_seed_by_server: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reserved_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

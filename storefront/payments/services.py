@@ -22,6 +22,7 @@ from storefront.payments.provider import RemoteState, ReturnUrls, get_provider
 
 log = logging.getLogger(__name__)
 
+OWED_REFUND_REASON = "part of the order could not be honoured after payment"
 LATE_REFUND_REASON = "paid after the reservation ended; sold out meanwhile"
 
 
@@ -44,7 +45,27 @@ def settle_payment(
     outcome = record_payment(session, order, payment_id=payment_id, now=now)
     if outcome is PaymentOutcome.NEEDS_REFUND:
         _refund_late_payment(session, order, now)
+    elif outcome is PaymentOutcome.PAID and order.owed_refund_cents:
+        _refund_owed_part(session, order, now)
     return outcome
+
+
+def _refund_owed_part(session: Session, order: Order, now: datetime) -> bool:
+    """Give back what a domain could not honour after the payment (an edition sold out).
+
+    The key names the order and the amount owed, so a retry is the same refund."""
+    owed = order.owed_refund_cents
+    whole = owed >= order.subtotal_cents  # nothing of the order can be honoured
+    amount = order.total_cents - order.refunded_cents if whole else owed
+    try:
+        refund_order(session, order, reason=OWED_REFUND_REASON, now=now, amount_cents=amount,
+                     idempotency_key=f"owed-{order.reference}-{owed}")
+    except PaymentError:
+        log.exception("owed refund of %s failed, left to reconcile", order.reference)
+        return False
+    order.owed_refund_cents = 0
+    session.commit()
+    return True
 
 
 def _refund_late_payment(session: Session, order: Order, now: datetime) -> bool:
@@ -158,5 +179,10 @@ def _finish_owed_refunds(session: Session, now: datetime) -> tuple[int, int]:
         except PaymentError:
             session.rollback()
             log.exception("reconcile: refund of order %s failed", order.reference)
+            failed += 1
+    for order in session.scalars(select(Order).where(Order.owed_refund_cents > 0)).all():
+        if _refund_owed_part(session, order, now):
+            refunded += 1
+        else:
             failed += 1
     return refunded, failed

@@ -1,0 +1,1 @@
+"""Limited editions: numbered copies in variants, provably fair draws, inserts and cards."""

@@ -1,0 +1,166 @@
+"""Copies are drawn when an order is paid and go back in the box when it is refunded.
+
+Receivers of the `orders` signals, inside the payment's transaction. Draws of one
+edition are serialised: a row lock on the edition on PostgreSQL; on SQLite the payment
+already holds the single write lock (its first statement is a write). The unique
+constraints on (edition, sequence) and (variant, number) back this up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storefront.editions.draw import draw_value, insert_positions
+from storefront.editions.models import Copy, DrawLogEntry, Edition, InsertAward, InsertPool, Variant
+from storefront.editions.services import (
+    EditionError,
+    editions_by_product,
+    fan_copies,
+    order_hash,
+)
+from storefront.orders.models import Order
+from storefront.orders.signals import order_opening, order_paid, order_refunded
+
+
+@order_opening.connect
+def check_edition_caps(cart, *, session: Session, lines: list, email: str, now: datetime) -> None:
+    """Refuse a checkout beyond an edition's caps, or for a closed edition."""
+    editions = editions_by_product(session, {line.product.id for line in lines})
+    for line in lines:
+        edition = editions.get(line.product.id)
+        if edition is None:
+            continue
+        if edition.closed_at is not None:
+            raise EditionError(_("The limited edition %(name)s is closed.", name=edition.name))
+        if edition.per_order_cap and line.quantity > edition.per_order_cap:
+            raise EditionError(
+                _(
+                    "At most %(cap)d copies of %(name)s per order.",
+                    cap=edition.per_order_cap,
+                    name=edition.name,
+                )
+            )
+        if (
+            edition.per_fan_cap
+            and fan_copies(session, edition, email) + line.quantity > edition.per_fan_cap
+        ):
+            raise EditionError(
+                _(
+                    "At most %(cap)d copies of %(name)s per fan.",
+                    cap=edition.per_fan_cap,
+                    name=edition.name,
+                )
+            )
+
+
+@order_paid.connect
+def draw_copies(order: Order, *, session: Session, now: datetime) -> None:
+    """One copy per unit of each edition line, consecutive sequence numbers."""
+    editions = editions_by_product(session, {line.product_id for line in order.lines})
+    for line in order.lines:
+        edition = editions.get(line.product_id)
+        if edition is None:
+            continue
+        _lock(session, edition)
+        for _unit in range(line.quantity):
+            if edition.closed_at is not None or not _draw_one(session, edition, order, now):
+                _owe(order, line.unit_price_cents, edition)
+
+
+@order_refunded.connect
+def release_copies(order: Order, *, session: Session, now: datetime) -> None:
+    """A refunded order that has not shipped puts its copies back in the box."""
+    if order.shipped_at is not None:
+        return
+    copies = session.scalars(select(Copy).where(Copy.order_id == order.id).order_by(Copy.sequence))
+    for copy in copies:
+        edition = session.get(Edition, copy.edition_id)
+        _lock(session, edition)
+        _log(session, edition, order, "release", order.client_seed or "", copy, now)
+        copy.order_id, copy.sequence = None, None
+    session.flush()
+
+
+def _lock(session: Session, edition: Edition) -> None:
+    session.execute(select(Edition.id).where(Edition.id == edition.id).with_for_update())
+
+
+def _draw_one(session: Session, edition: Edition, order: Order, now: datetime) -> bool:
+    remaining = session.execute(
+        select(Copy, Variant.position)
+        .join(Variant, Variant.id == Copy.variant_id)
+        .where(Copy.edition_id == edition.id, Copy.order_id.is_(None))
+        .order_by(Variant.position, Copy.number)
+    ).all()
+    if not remaining:
+        return False
+    sequence = _next_sequence(session, edition)
+    index = draw_value(edition.server_seed, order.client_seed or "", sequence) % len(remaining)
+    copy = remaining[index][0]
+    copy.order_id, copy.sequence = order.id, sequence
+    _log(session, edition, order, "draw", order.client_seed or "", copy, now, sequence)
+    _slip_inserts(session, edition, copy)
+    if len(remaining) == 1:
+        edition.closed_at = now  # sold out: the seed can be revealed, no draw comes after
+    return True
+
+
+def _next_sequence(session: Session, edition: Edition) -> int:
+    last = session.scalar(
+        select(func.max(DrawLogEntry.sequence)).where(DrawLogEntry.edition_id == edition.id)
+    )
+    return (last or 0) + 1
+
+
+def _log(
+    session: Session,
+    edition: Edition,
+    order: Order,
+    kind: str,
+    client_seed: str,
+    copy: Copy,
+    now: datetime,
+    sequence: int | None = None,
+) -> None:
+    session.add(
+        DrawLogEntry(
+            edition_id=edition.id,
+            sequence=sequence or _next_sequence(session, edition),
+            kind=kind,
+            client_seed=client_seed,
+            seed_made_by_server=order.client_seed_by_server,
+            variant_id=copy.variant_id,
+            number=copy.number,
+            order_hash=order_hash(order.reference),
+            at=now,
+        )
+    )
+    session.flush()
+
+
+def _slip_inserts(session: Session, edition: Edition, copy: Copy) -> None:
+    """The n-th copy drawn gets an insert when n is one of the pool's positions."""
+    drawn = session.scalar(
+        select(func.count()).where(
+            DrawLogEntry.edition_id == edition.id, DrawLogEntry.kind == "draw"
+        )
+    )
+    pools = session.scalars(select(InsertPool).where(InsertPool.edition_id == edition.id))
+    for pool in pools:
+        if drawn in insert_positions(edition.server_seed, str(pool.id), edition.size, pool.count):
+            session.add(InsertAward(pool_id=pool.id, copy_id=copy.id, position=drawn))
+
+
+def _owe(order: Order, cents: int, edition: Edition) -> None:
+    order.owed_refund_cents += cents
+    with force_locale(order.locale):
+        order.notice = _(
+            "The limited edition %(name)s sold out before your payment arrived: "
+            "that part of your order is refunded.",
+            name=edition.name,
+        )
