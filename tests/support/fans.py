@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -70,3 +73,21 @@ class Fan:
         if reply.status == 409 and ("sold out" in reply.body or "épuisé" in reply.body):
             return "sold_out"
         return f"error:{reply.status}"
+
+
+def pay_all_at_once(base_url: str, references: list[str]) -> Counter:
+    """Each pending order is paid on its TEST page by its own fan, all at the same instant;
+    the HTTP statuses counted."""
+    fans = [Fan(base_url) for _ in references]
+    forms = [
+        {"csrf_token": fan.token(f"/pay/test/{ref}"), "pay": "1"}
+        for fan, ref in zip(fans, references, strict=True)
+    ]
+    start = threading.Barrier(len(fans))
+
+    def pay(index: int) -> int:
+        start.wait()
+        return fans[index].request(f"/pay/test/{references[index]}", forms[index]).status
+
+    with ThreadPoolExecutor(max_workers=len(fans)) as pool:
+        return Counter(pool.map(pay, range(len(fans))))

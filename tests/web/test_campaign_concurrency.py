@@ -4,10 +4,6 @@ Each fan pays a pending preorder on the TEST page of a live server, all at once 
 HTTP, real threads); runs on SQLite and, in CI, on PostgreSQL.
 """
 
-import threading
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from sqlalchemy import select
 
@@ -15,25 +11,9 @@ from storefront.extensions import db
 from storefront.mail.models import OutboxMessage
 from storefront.preorders.models import BonusAward, Goal
 from tests.support.campaigns import open_order, preorder
-from tests.support.fans import Fan
+from tests.support.fans import pay_all_at_once
 
 pytestmark = pytest.mark.slow
-
-
-def pay_all_at_once(base_url: str, references: list[str]) -> Counter:
-    fans = [Fan(base_url) for _ in references]
-    forms = [
-        {"csrf_token": fan.token(f"/pay/test/{ref}"), "pay": "1"}
-        for fan, ref in zip(fans, references, strict=True)
-    ]
-    start = threading.Barrier(len(fans))
-
-    def pay(index: int) -> int:
-        start.wait()
-        return fans[index].request(f"/pay/test/{references[index]}", forms[index]).status
-
-    with ThreadPoolExecutor(max_workers=len(fans)) as pool:
-        return Counter(pool.map(pay, range(len(fans))))
 
 
 def test_threshold_crossed_by_concurrent_payments_unlocks_once(live_server, make_campaign):
