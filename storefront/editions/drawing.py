@@ -19,6 +19,7 @@ from storefront.editions.draw import draw_value, insert_positions
 from storefront.editions.models import Copy, DrawLogEntry, Edition, InsertAward, InsertPool, Variant
 from storefront.editions.services import (
     EditionError,
+    copies_left,
     editions_by_product,
     fan_copies,
     order_hash,
@@ -36,7 +37,7 @@ def check_edition_caps(cart, *, session: Session, lines: list, email: str, now: 
         if edition is None:
             continue
         if edition.closed_at is not None:
-            raise EditionError(_("The limited edition %(name)s is closed.", name=edition.name))
+            raise EditionError(_closed_message(session, edition))
         if edition.per_order_cap and line.quantity > edition.per_order_cap:
             raise EditionError(
                 _(
@@ -56,6 +57,12 @@ def check_edition_caps(cart, *, session: Session, lines: list, email: str, now: 
                     name=edition.name,
                 )
             )
+
+
+def _closed_message(session: Session, edition: Edition) -> str:
+    if not any(copies_left(session, edition).values()):
+        return _("Sorry, the limited edition %(name)s is sold out.", name=edition.name)
+    return _("The limited edition %(name)s is closed.", name=edition.name)
 
 
 @order_paid.connect
@@ -91,8 +98,9 @@ def _lock(session: Session, edition: Edition) -> None:
 
 
 def _draw_one(session: Session, edition: Edition, order: Order, now: datetime) -> bool:
+    # Plain rows, not ORM objects: the whole box is listed at every draw.
     remaining = session.execute(
-        select(Copy, Variant.position)
+        select(Copy.id, Copy.variant_id, Copy.number)
         .join(Variant, Variant.id == Copy.variant_id)
         .where(Copy.edition_id == edition.id, Copy.order_id.is_(None))
         .order_by(Variant.position, Copy.number)
@@ -101,7 +109,7 @@ def _draw_one(session: Session, edition: Edition, order: Order, now: datetime) -
         return False
     sequence = _next_sequence(session, edition)
     index = draw_value(edition.server_seed, order.client_seed or "", sequence) % len(remaining)
-    copy = remaining[index][0]
+    copy = session.get(Copy, remaining[index].id)
     copy.order_id, copy.sequence = order.id, sequence
     _log(session, edition, order, "draw", order.client_seed or "", copy, now, sequence)
     _slip_inserts(session, edition, copy)

@@ -69,10 +69,16 @@ class Fan:
         """'reserved', 'sold_out' or 'error:<status>'."""
         reply = self.request("/checkout", form)
         if reply.status == 302 and "/pay/" in reply.location:
+            self.payment_page = reply.location.removeprefix(self.base_url)
             return "reserved"
         if reply.status == 409 and ("sold out" in reply.body or "épuisé" in reply.body):
             return "sold_out"
         return f"error:{reply.status}"
+
+    def pay_test(self) -> int:
+        """Press Pay on the TEST page the last checkout led to; the HTTP status."""
+        form = {"csrf_token": self.token(self.payment_page), "pay": "1"}
+        return self.request(self.payment_page, form).status
 
 
 def pay_all_at_once(base_url: str, references: list[str]) -> Counter:

@@ -95,7 +95,7 @@ def test_orders_beyond_the_copies_are_refunded_for_what_they_miss(make_edition):
     assert (second.status, second.refunded_cents) == ("paid", edition.product.price_cents)
     assert "sold out" in second.notice
     assert fresh(pay(third)).status == "refunded"
-    with pytest.raises(EditionError, match="closed"):
+    with pytest.raises(EditionError, match="sold out"):
         open_order(edition.product)
 
 
