@@ -47,9 +47,12 @@ def _money_filter(cents: int, currency: str = "EUR") -> str:
 
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    csp = response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    # A view opts into being framed (the campaign widget) by sending its own policy with
+    # other frame-ancestors; every other page also keeps X-Frame-Options for old browsers.
+    if "frame-ancestors" not in csp or "frame-ancestors 'none'" in csp:
+        response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if current_app.config["SECURE_HEADERS_HSTS"]:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

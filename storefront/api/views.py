@@ -59,3 +59,6 @@ def _is_event(payload: dict) -> bool:
         and isinstance(data, dict)
         and isinstance(data.get("object"), dict)
     )
+
+
+from storefront.api import campaign_views  # noqa: E402, F401 - routes on this blueprint

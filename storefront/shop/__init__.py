@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("shop", __name__)
 
-from storefront.shop import catalog_views, checkout_views, order_views  # noqa: E402, F401
+from storefront.shop import (  # noqa: E402, F401
+    campaign_views,
+    catalog_views,
+    checkout_views,
+    order_views,
+)

@@ -9,6 +9,7 @@ from storefront.clock import utcnow
 from storefront.extensions import db
 from storefront.orders.services import expire_due_orders
 from storefront.orders.shipping import Zone, delivery_window
+from storefront.preorders.public import campaign_summary
 from storefront.shop import bp
 from storefront.shop.forms import AddToCartForm, LanguageForm
 from storefront.shop.helpers import current_cart, locale_code, safe_next
@@ -43,6 +44,7 @@ def _render_release(slug: str) -> str:
         form_for=_add_to_cart_form,
         windows={zone: delivery_window(zone) for zone in Zone},
         upcoming=found.is_upcoming(now.date()),
+        campaign=campaign_summary(db.session, found, now=now),
     )
 
 

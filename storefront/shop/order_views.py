@@ -11,6 +11,7 @@ from storefront.delivery.services import download_token, grants_for, reissue_gra
 from storefront.errors import DownloadUnavailable
 from storefront.extensions import db
 from storefront.orders.cart import Cart, CartKey
+from storefront.orders.extras import extras_for
 from storefront.orders.models import Order
 from storefront.orders.services import expire_if_due
 from storefront.orders.states import OrderStatus
@@ -41,6 +42,7 @@ def order_page(reference: str):
         links=links,
         reissue_form=ConfirmForm(),
         status=OrderStatus,
+        **extras_for(db.session, order),
     )
 
 

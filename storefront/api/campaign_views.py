@@ -1,0 +1,33 @@
+"""Public JSON about preorder campaigns: read by the release page, the widget, band sites."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from storefront.api.views import bp
+from storefront.catalog.services import release_by_slug
+from storefront.clock import utcnow
+from storefront.extensions import db
+from storefront.preorders.public import campaign_summary, summary_json
+
+# Figures may lag this long in shared caches; the page's script polls every 15 s.
+MAX_AGE_SECONDS = 5
+
+
+@bp.get("/api/v1/releases/<slug>/campaign")
+def release_campaign(slug: str) -> tuple[Response, int]:
+    """A release's campaign: state, paid units, goals, dates; readable from any origin."""
+    release = release_by_slug(db.session, slug)
+    summary = campaign_summary(db.session, release, now=utcnow()) if release else None
+    if summary is None:
+        message = "No preorder campaign for this release."
+        return _public(jsonify(error="not_found", message=message)), 404
+    return _public(jsonify(summary_json(summary))), 200
+
+
+def _public(response: Response) -> Response:
+    """Any site may read it (no cookies are involved); caches may keep it a few seconds."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE_SECONDS
+    return response
