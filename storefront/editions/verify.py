@@ -3,7 +3,7 @@
 Reads the fairness JSON (a file, or the shop's /api/v1/editions/<id>/fairness URL),
 checks that sha256(server_seed) is the published commitment and that every draw and
 release follows from the seed and the fans' client seeds. Exit code 0 when all match.
-Standard library only, so anyone can run it without the shop's code.
+It needs only the standard library and `storefront/editions/draw.py` (itself stdlib-only).
 """
 
 from __future__ import annotations
