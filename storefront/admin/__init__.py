@@ -10,6 +10,7 @@ bp = Blueprint("admin", __name__)
 from storefront.admin import (  # noqa: E402, F401 - registering the views on bp
     access,
     auth_views,
+    campaign_views,
     order_views,
     product_views,
     release_views,

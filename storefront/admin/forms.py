@@ -34,7 +34,7 @@ from storefront.admin.fields import (
     format_options,
     parse_options,
 )
-from storefront.admin.uploads import COVER, DOWNLOAD, PREVIEW, Upload
+from storefront.admin.uploads import COVER, DOWNLOAD, PREVIEW, TRACK_FILE, Upload
 from storefront.catalog.admin_services import (
     AUTO_WEIGHT,
     CatalogRefused,
@@ -120,6 +120,15 @@ class TrackForm(AdminForm):
         _l("Audio preview"), description=_l("MP3, OGG, WAV or FLAC."), validators=[Upload(PREVIEW)]
     )
     streaming_full = BooleanField(_l("The preview is the full track"))
+    early_download = BooleanField(
+        _l("Early download for backers"),
+        description=_l("Backers of a format with the digital album get it once unlocked."),
+    )
+    full_file = FileField(
+        _l("Full-length file"),
+        description=_l("MP3, OGG, WAV or FLAC. Never public: only backers' links serve it."),
+        validators=[Upload(TRACK_FILE)],
+    )
     submit = SubmitField(_l("Save the track"))
 
     def __init__(self, *args, **kwargs) -> None:
@@ -137,12 +146,17 @@ class TrackForm(AdminForm):
         last = max((track.position for track in release.tracks), default=0)
         return cls(formdata=None, position=last + 1)
 
+    def files(self) -> dict:
+        """The uploads the track services take: preview (public) and full file (private)."""
+        return {"preview_path": (self.preview, PREVIEW), "file_path": (self.full_file, TRACK_FILE)}
+
     def to_fields(self) -> TrackFields:
         return TrackFields(
             position=self.position.data,
             title=self.title.data,
             duration_seconds=self.duration.data or 0,
             streaming_full=self.streaming_full.data,
+            early_download=self.early_download.data,
         )
 
 
@@ -185,6 +199,10 @@ class ProductForm(AdminForm):
         default=AUTO_WEIGHT,
     )
     active = BooleanField(_l("On sale"), default=True)
+    includes_digital = BooleanField(
+        _l("Comes with the digital album"),
+        description=_l("A physical format with a download code: backers get early downloads."),
+    )
     download = FileField(
         _l("Download (zip)"),
         description=_l("Digital products only: the file fans receive. Never public."),
@@ -206,6 +224,7 @@ class ProductForm(AdminForm):
             price=product.price_cents,
             stock=product.stock,
             active=product.active,
+            includes_digital=product.includes_digital,
             **cls._figures(product),
         )
         form.product = product
@@ -236,6 +255,7 @@ class ProductForm(AdminForm):
             options=self.options.data or (),
             weight_class=self.weight_class.data,
             active=self.active.data,
+            includes_digital=self.includes_digital.data,
         )
 
     def seen(self) -> StockSeen:

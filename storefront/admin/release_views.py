@@ -10,7 +10,7 @@ from storefront.admin import bp
 from storefront.admin.access import staff_allowed
 from storefront.admin.forms import KIND_LABELS, ReleaseForm, TrackForm
 from storefront.admin.helpers import back_to_release, catalog_changed, render_form, write_catalog
-from storefront.admin.uploads import COVER, PREVIEW
+from storefront.admin.uploads import COVER
 from storefront.catalog.admin_services import (
     add_track,
     create_release,
@@ -67,7 +67,7 @@ def track_add(release_id: int):
     release = db.get_or_404(Release, release_id)
     form = TrackForm()
     if form.validate_on_submit():
-        files = {"preview_path": (form.preview, PREVIEW)}
+        files = form.files()
         if write_catalog(form, add_track, release, fields=form.to_fields(), files=files):
             flash(_("Track added."), "success")
             return back_to_release(release.id, "tracks")
@@ -80,7 +80,7 @@ def track_edit(track_id: int):
     track = db.get_or_404(Track, track_id)
     form = TrackForm.for_track(track)
     if form.validate_on_submit():
-        files = {"preview_path": (form.preview, PREVIEW)}
+        files = form.files()
         if write_catalog(form, update_track, track, fields=form.to_fields(), files=files):
             flash(_("Track saved."), "success")
             return back_to_release(track.release_id, "tracks")

@@ -1,7 +1,7 @@
-"""Files the label uploads: covers, audio previews and digital downloads.
+"""Files the label uploads: covers, audio previews, downloads, full tracks and rewards.
 
-A file is judged by its bytes, not its name: covers must open in Pillow, audio and zips
-must start with the right magic bytes. Accepted files get a random name, so nothing the
+A file is judged by its bytes, not its name: covers must open in Pillow, audio, video and
+zips must start with the right magic bytes. Accepted files get a random name, so nothing the
 uploader chose reaches the disk, and are stored by path relative to their root folder.
 """
 
@@ -23,7 +23,9 @@ from wtforms import ValidationError
 
 IMAGE_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 AUDIO_SUFFIXES = {".mp3": ".mp3", ".ogg": ".ogg", ".oga": ".ogg", ".wav": ".wav", ".flac": ".flac"}
+VIDEO_SUFFIXES = {".mp4": ".mp4", ".m4v": ".mp4", ".webm": ".webm"}
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with files, an empty zip
+EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # Matroska and WebM
 
 
 class UploadRefused(Exception):
@@ -81,6 +83,28 @@ def _sniff_audio(stream: IO[bytes], filename: str) -> str:
     return named
 
 
+def _video_type(stream: IO[bytes]) -> str | None:
+    """The suffix of the video type the first bytes show (.mp4 .webm), or None."""
+    head = stream.read(64)
+    if head[4:8] == b"ftyp":
+        return ".mp4"
+    if head.startswith(EBML_MAGIC) and b"webm" in head:
+        return ".webm"
+    return None
+
+
+def _sniff_media(stream: IO[bytes], filename: str) -> str:
+    suffix = os.path.splitext(filename.lower())[1]
+    if suffix in VIDEO_SUFFIXES:
+        named, found = VIDEO_SUFFIXES[suffix], _video_type(stream)
+    else:
+        named, found = AUDIO_SUFFIXES.get(suffix), _audio_type(stream)
+    if named is None or found != named:
+        message = _l("Upload a video (MP4, WebM) or an audio file (MP3, OGG, WAV, FLAC).")
+        raise UploadRefused(message)
+    return named
+
+
 def _sniff_zip(stream: IO[bytes], filename: str) -> str:
     if not filename.lower().endswith(".zip") or stream.read(4) not in ZIP_MAGIC:
         raise UploadRefused(_l("Upload a .zip file."))
@@ -99,6 +123,9 @@ COVER = UploadKind("covers", "MEDIA_DIR", "COVER_MAX_BYTES", _sniff_image)
 PREVIEW = UploadKind("previews", "MEDIA_DIR", "AUDIO_MAX_BYTES", _sniff_audio)
 # Downloads are paid for: they live outside MEDIA_DIR and are only served via grants.
 DOWNLOAD = UploadKind("downloads", "PRIVATE_DIR", "MAX_CONTENT_LENGTH", _sniff_zip)
+# Full-length tracks backers download early, and campaign rewards: private too.
+TRACK_FILE = UploadKind("tracks", "PRIVATE_DIR", "AUDIO_MAX_BYTES", _sniff_audio)
+REWARD = UploadKind("rewards", "PRIVATE_DIR", "MAX_CONTENT_LENGTH", _sniff_media)
 
 
 def _size_of(stream: IO[bytes]) -> int:

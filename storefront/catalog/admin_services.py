@@ -129,15 +129,22 @@ class TrackFields:
     title: str
     duration_seconds: int = 0
     streaming_full: bool = False
+    early_download: bool = False  # backers may download its full-length file early
 
 
 @transactional
 def add_track(
-    session: Session, release: Release, *, fields: TrackFields, preview_path: str | None = None
+    session: Session,
+    release: Release,
+    *,
+    fields: TrackFields,
+    preview_path: str | None = None,
+    file_path: str | None = None,
 ) -> Track:
     """A track at a position no other track of the release holds."""
     _check_position_free(session, release.id, fields.position, track_id=None)
-    track = Track(release=release, **asdict(fields), preview_path=preview_path)
+    _check_early_download(fields, has_file=bool(file_path))
+    track = Track(release=release, **asdict(fields), preview_path=preview_path, file_path=file_path)
     session.add(track)
     _flush_or_refuse(session, _position_taken(fields.position))
     return track
@@ -145,14 +152,22 @@ def add_track(
 
 @transactional
 def update_track(
-    session: Session, track: Track, *, fields: TrackFields, preview_path: str | None = None
+    session: Session,
+    track: Track,
+    *,
+    fields: TrackFields,
+    preview_path: str | None = None,
+    file_path: str | None = None,
 ) -> Track:
-    """Change a track; a None `preview_path` keeps the current preview."""
+    """Change a track; a None `preview_path` or `file_path` keeps the current file."""
     _check_position_free(session, track.release_id, fields.position, track_id=track.id)
+    _check_early_download(fields, has_file=bool(file_path or track.file_path))
     for name, value in asdict(fields).items():
         setattr(track, name, value)
     if preview_path:
         track.preview_path = preview_path
+    if file_path:
+        track.file_path = file_path
     _flush_or_refuse(session, _position_taken(fields.position))
     return track
 
@@ -161,6 +176,12 @@ def update_track(
 def delete_track(session: Session, track: Track) -> None:
     """Remove a track from its release (its preview file stays on disk)."""
     session.delete(track)
+
+
+def _check_early_download(fields: TrackFields, *, has_file: bool) -> None:
+    if fields.early_download and not has_file:
+        message = _l("Upload the full-length file backers will download early.")
+        raise _refuse(message, "full_file")
 
 
 def _position_taken(position: int) -> CatalogRefused:
@@ -190,6 +211,7 @@ class ProductFields:
     options: Options = ()
     weight_class: str = AUTO_WEIGHT
     active: bool = True
+    includes_digital: bool = False  # a physical format that comes with the digital album
 
 
 @dataclass(frozen=True)
@@ -216,6 +238,7 @@ def create_product(
         download_path=download_path,
         position=len(release.products),
         active=fields.active,
+        includes_digital=fields.includes_digital,
         options=[
             ProductOption(label=label, stock=stock, position=index)
             for index, (label, stock) in enumerate(fields.options)
@@ -239,6 +262,7 @@ def update_product(
     product.weight_class = _weight_class(fields)
     product.kind, product.name, product.active = fields.kind, fields.name, fields.active
     product.price_cents = fields.price_cents
+    product.includes_digital = fields.includes_digital
     if download_path:
         product.download_path = download_path
     _save_options(session, product, fields.options, seen.options)
@@ -261,6 +285,9 @@ def _check_product(fields: ProductFields, *, has_download: bool) -> None:
             raise _refuse(_l("A digital product has no stock: leave it empty."), "stock")
         if fields.options:
             raise _refuse(_l("A digital product has no options: leave them empty."), "options")
+        if fields.includes_digital:
+            message = _l("A digital product is the digital album: leave this box unticked.")
+            raise _refuse(message, "includes_digital")
         if not has_download:
             raise _refuse(_l("Upload the zip file fans will download."), "download")
         return
