@@ -9,6 +9,7 @@ unlocks, the pressing decision and the refunds are what the shop itself computed
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -168,7 +169,7 @@ def _preorders(session: Session, campaign: Campaign, spec: CampaignSpec) -> None
         order = start_checkout(
             session,
             cart=price_cart(session, cart, Zone.FRANCE),
-            buyer=_fan(n),
+            buyer=demo_fan(n),
             provider="test",
             now=at,
             reservation_minutes=30,
@@ -178,10 +179,13 @@ def _preorders(session: Session, campaign: Campaign, spec: CampaignSpec) -> None
         )
 
 
-def _fan(n: int) -> Buyer:
+def demo_fan(n: int) -> Buyer:
+    """A fictional fan; most let their browser make a draw seed, every ninth has none."""
     postal_code, city = CITIES[n % len(CITIES)]
     name = FIRST_NAMES[n % len(FIRST_NAMES)]
+    seed = None if n % 9 == 4 else hashlib.sha256(f"fan-{n}".encode()).hexdigest()[:16]
     return Buyer(
+        client_seed=seed,
         email=f"{name.lower()}.{n}@example.org",
         locale="fr",
         name=f"{name} Fan{n}",

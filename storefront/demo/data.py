@@ -23,6 +23,7 @@ from storefront.catalog.models import (
     WeightClass,
 )
 from storefront.demo.campaigns import load_campaigns
+from storefront.demo.editions import load_editions, sell_tour_edition
 from storefront.demo.media import excerpt, make_cover, make_zip, render_audio, write_wav
 
 # Every full-length demo track lasts FULL_SECONDS whatever its nominal duration says:
@@ -144,6 +145,9 @@ LABEL: tuple[ReleaseSpec, ...] = (
         products=(
             ProductSpec(ProductKind.CD, "CD digipack", 1300, 120, WeightClass.LETTER),
             ProductSpec(
+                ProductKind.CD, "CD édition de tournée numérotée", 1800, 40, WeightClass.LETTER
+            ),
+            ProductSpec(
                 ProductKind.MERCH,
                 "T-shirt sérigraphié",
                 2200,
@@ -240,7 +244,9 @@ def load_demo(session: Session, *, media_dir: Path, private_dir: Path, today: da
     for seed, spec in enumerate(LABEL):
         session.add(_build_release(spec, seed, media_dir, private_dir, today))
     session.commit()
+    load_editions(session)
     load_campaigns(session, private_dir=private_dir)
+    sell_tour_edition(session)
     return len(LABEL)
 
 

@@ -2,10 +2,13 @@
 
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storefront.catalog.models import Product, Release
 from storefront.clock import utcnow
+from storefront.editions.models import Edition, InsertAward
+from storefront.editions.services import fairness
+from storefront.editions.verify import check
 from storefront.extensions import db
 from storefront.orders.models import Order
 from storefront.preorders.models import Backing, Campaign
@@ -41,6 +44,15 @@ def test_demo_label_loads_once_and_makes_a_believable_shop(app, client):
         select(Order.status).join(Backing).where(Backing.campaign_id == _failed_campaign_id())
     ).all()
     assert refunded and set(refunded) == {"refunded"}
+
+    editions = {e.name: e for e in db.session.scalars(select(Edition))}
+    grains = next(e for name, e in editions.items() if name.startswith("Grains"))
+    tour = next(e for name, e in editions.items() if name.startswith("Retours"))
+    assert fairness(db.session, grains)["server_seed"] is None, "open: the seed stays secret"
+    assert db.session.scalar(select(func.count(InsertAward.id))) > 0
+    tour_data = fairness(db.session, tour)
+    assert len(tour_data["log"]) == 30 and check(tour_data) == []
+    assert any(entry["seed_made_by_server"] for entry in tour_data["log"])
 
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code != 0 and "empty" in again.output.lower()
