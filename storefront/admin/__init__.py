@@ -11,6 +11,7 @@ from storefront.admin import (  # noqa: E402, F401 - registering the views on bp
     access,
     auth_views,
     campaign_views,
+    edition_views,
     order_views,
     product_views,
     release_views,

@@ -61,4 +61,4 @@ def _is_event(payload: dict) -> bool:
     )
 
 
-from storefront.api import campaign_views  # noqa: E402, F401 - routes on this blueprint
+from storefront.api import campaign_views, edition_views  # noqa: E402, F401 - routes on this bp

@@ -36,8 +36,7 @@ def order_hash(reference: str) -> str:
     return hashlib.sha256(reference.encode()).hexdigest()[:12]
 
 
-@transactional
-def create_edition(
+def new_edition(
     session: Session,
     *,
     product: Product,
@@ -49,8 +48,9 @@ def create_edition(
     per_order_cap: int | None = None,
     per_fan_cap: int | None = None,
 ) -> Edition:
-    """A numbered run of a physical product whose variant counts add up to `size`."""
-    _check_counts(size, variants)
+    """A numbered run of a physical product whose variant counts add up to `size`,
+    added to the caller's transaction (`create_edition` is the one-transaction call)."""
+    check_counts(size, variants)
     if not product.is_physical:
         raise EditionError(_("Only a physical product can be a numbered edition."))
     seed = secrets.token_bytes(32)
@@ -84,7 +84,11 @@ def create_edition(
     return edition
 
 
-def _check_counts(size: int, variants: list[tuple[str, int]]) -> None:
+create_edition = transactional(new_edition)
+
+
+def check_counts(size: int, variants: list[tuple[str, int]]) -> None:
+    """Refuse variant counts that are not positive, share a name or miss the run size."""
     if size <= 0:
         raise EditionError(_("An edition has at least one copy."))
     if not variants or any(count <= 0 for _name, count in variants):

@@ -58,8 +58,14 @@ def _refund_owed_part(session: Session, order: Order, now: datetime) -> bool:
     whole = owed >= order.subtotal_cents  # nothing of the order can be honoured
     amount = order.total_cents - order.refunded_cents if whole else owed
     try:
-        refund_order(session, order, reason=OWED_REFUND_REASON, now=now, amount_cents=amount,
-                     idempotency_key=f"owed-{order.reference}-{owed}")
+        refund_order(
+            session,
+            order,
+            reason=OWED_REFUND_REASON,
+            now=now,
+            amount_cents=amount,
+            idempotency_key=f"owed-{order.reference}-{owed}",
+        )
     except PaymentError:
         log.exception("owed refund of %s failed, left to reconcile", order.reference)
         return False

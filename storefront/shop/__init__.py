@@ -8,5 +8,6 @@ from storefront.shop import (  # noqa: E402, F401
     campaign_views,
     catalog_views,
     checkout_views,
+    edition_views,
     order_views,
 )

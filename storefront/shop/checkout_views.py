@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 
 from storefront.clock import utcnow
+from storefront.editions.public import editions_in
 from storefront.errors import PaymentError, StorefrontError
 from storefront.extensions import db
 from storefront.orders.cart import Cart, CartKey, price_cart
@@ -87,7 +88,10 @@ def checkout():
     if not priced.lines:
         flash(_("Your cart is empty."), "error")
         return redirect(url_for("shop.cart"))
-    form = CheckoutForm(needs_address=priced.has_physical, country=ship_country())
+    editions = editions_in(db.session, {line.product.id for line in priced.lines})
+    form = CheckoutForm(
+        needs_address=priced.has_physical, editions=editions, country=ship_country()
+    )
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("shop/checkout.html", form=form, cart=priced), status
@@ -132,6 +136,7 @@ def _buyer(form: CheckoutForm) -> Buyer:
         postal_code=clean(form.postal_code),
         city=clean(form.city),
         country=form.country.data,
+        client_seed=form.seed,
     )
 
 

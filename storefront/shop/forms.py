@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from storefront.orders.cart import MAX_QUANTITY
 from storefront.orders.shipping import COUNTRIES
@@ -41,6 +41,14 @@ class CartLineForm(FlaskForm):
     remove = SubmitField(_l("Remove"))
 
 
+SEED_RULE = _l("Letters, digits, - and _ only, at most 64 characters (or leave it empty).")
+
+
+def stripped(value: str | None) -> str | None:
+    """A WTForms filter: surrounding spaces never count."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class CheckoutForm(FlaskForm):
     email = StringField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
     name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
@@ -49,14 +57,35 @@ class CheckoutForm(FlaskForm):
     postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=20)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
     country = SelectField(_l("Country"), default="FR")
+    # Only when the cart holds a limited edition (the field is removed otherwise).
+    client_seed = StringField(
+        _l("Your seed for the limited-edition draw"),
+        filters=[stripped],
+        validators=[
+            Optional(),
+            Length(max=64, message=SEED_RULE),
+            Regexp(r"^[A-Za-z0-9_-]+\Z", message=SEED_RULE),
+        ],
+        render_kw={"spellcheck": "false", "autocapitalize": "off", "data-seed": ""},
+    )
     submit = SubmitField(_l("Continue to payment"))
 
     ADDRESS_FIELDS = ("name", "line1", "postal_code", "city")
 
-    def __init__(self, *args, needs_address: bool = True, **kwargs) -> None:
+    def __init__(
+        self, *args, needs_address: bool = True, editions: list | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.needs_address = needs_address
+        self.editions = editions or []
+        if not self.editions:
+            del self.client_seed
         self.country.choices = country_choices()
+
+    @property
+    def seed(self) -> str | None:
+        """The fan's seed for the draw, or None: the server then makes one (and says so)."""
+        return (self.client_seed.data or None) if self.editions else None
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

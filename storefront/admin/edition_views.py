@@ -1,0 +1,231 @@
+"""Numbered editions: the list, an edition's page (settings, insert pools), the draw log,
+the packing list, the card codes (CSV and printable sheet) and closing.
+
+Staff may read the list, the draw log and the packing lists; the rest is for admins
+(`access`): the edition's page holds the hidden content and the card codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from storefront.admin import bp
+from storefront.admin.access import staff_allowed
+from storefront.admin.edition_forms import REVEAL_LABELS, EditionForm, PoolForm
+from storefront.admin.helpers import catalog_changed, render_form, write_catalog
+from storefront.catalog.models import Product, ProductKind, Release
+from storefront.clock import utcnow
+from storefront.editions import admin_services as services
+from storefront.editions import exports
+from storefront.editions.models import Edition, InsertPool
+from storefront.editions.services import edition_for_product, fairness, insert_pools
+from storefront.extensions import db
+
+
+@bp.context_processor
+def _edition_context() -> dict:
+    return {"reveal_modes": REVEAL_LABELS, "edition_of": _edition_of}
+
+
+def _edition_of(product: Product) -> Edition | None:
+    """A product's edition, for its admin page."""
+    return edition_for_product(db.session, product.id)
+
+
+# --- editions ---------------------------------------------------------------------------
+
+
+@bp.get("/editions")
+@staff_allowed
+def editions():
+    """Every edition, latest first, with the copies drawn and left of each variant."""
+    query = select(Edition).options(selectinload(Edition.product), selectinload(Edition.variants))
+    found = db.session.scalars(query.order_by(Edition.opened_at.desc(), Edition.id.desc()))
+    rows = [(e, services.variant_figures(db.session, e)) for e in found]
+    return render_template("admin/editions.html", rows=rows, products=_without_edition())
+
+
+@bp.route("/editions/new", methods=["GET", "POST"])
+def edition_new():
+    """Set up a numbered edition of a physical product (?product_id=N)."""
+    product_id = request.args.get("product_id", type=int)
+    product = db.get_or_404(Product, product_id) if product_id is not None else abort(404)
+    existing = edition_for_product(db.session, product.id)
+    if existing is not None:
+        return _back_to_edition(existing.id)
+    form = EditionForm(name=f"{product.release.title} — {product.name}")
+    if form.validate_on_submit():
+        fields, files = form.to_fields(), form.files()
+        create = services.create_edition
+        edition = write_catalog(form, create, product, fields=fields, now=utcnow(), files=files)
+        if edition is not None:
+            flash(_("Edition created: %(size)d numbered copies.", size=edition.size), "success")
+            return _back_to_edition(edition.id)
+    return render_form("admin/edition_new.html", form=form, product=product)
+
+
+@bp.get("/editions/<int:edition_id>")
+def edition_detail(edition_id: int):
+    """An edition's page: copies per variant, settings, card content and insert pools."""
+    return _edition_page(db.get_or_404(Edition, edition_id))
+
+
+@bp.post("/editions/<int:edition_id>")
+def edition_update(edition_id: int):
+    """Save an edition: caps, reveal mode and card always; the run until the first draw."""
+    edition = db.get_or_404(Edition, edition_id)
+    form = EditionForm.for_edition(edition)
+    if form.validate_on_submit():
+        fields, files = form.to_fields(), form.files()
+        if write_catalog(form, services.update_edition, edition, fields=fields, files=files):
+            flash(_("Edition saved."), "success")
+            return _back_to_edition(edition.id)
+    return _edition_page(edition, form=form)
+
+
+@bp.get("/editions/<int:edition_id>/close")
+def edition_close_confirm(edition_id: int):
+    """Ask before closing, saying what closing does."""
+    edition = db.get_or_404(Edition, edition_id)
+    figures = services.variant_figures(db.session, edition)
+    return render_template("admin/edition_close.html", edition=edition, figures=figures)
+
+
+@bp.post("/editions/<int:edition_id>/close")
+def edition_close(edition_id: int):
+    """Close now: no more draws, and the server seed is revealed."""
+    edition = db.get_or_404(Edition, edition_id)
+    done = _("Edition closed: its server seed is now public and anyone can replay the draws.")
+    return _run(services.close_by_hand, edition, done, edition.id, now=utcnow())
+
+
+# --- insert pools -----------------------------------------------------------------------
+
+
+@bp.post("/editions/<int:edition_id>/pools")
+def edition_pool_add(edition_id: int):
+    """Add an insert pool with the form on the edition page."""
+    edition = db.get_or_404(Edition, edition_id)
+    form = PoolForm()
+    if form.validate_on_submit():
+        fields = form.to_fields()
+        if write_catalog(form, services.add_pool, edition, fields=fields):
+            flash(_("Insert pool added."), "success")
+            return _back_to_edition(edition.id, "inserts")
+    return _edition_page(edition, pool_form=form)
+
+
+@bp.route("/editions/pools/<int:pool_id>", methods=["GET", "POST"])
+def edition_pool_edit(pool_id: int):
+    """Rename a pool or change its flag (its count only until the first draw)."""
+    pool = db.get_or_404(InsertPool, pool_id)
+    form = PoolForm.for_pool(pool)
+    if form.validate_on_submit():
+        fields = form.to_fields()
+        if write_catalog(form, services.update_pool, pool, fields=fields):
+            flash(_("Insert pool saved."), "success")
+            return _back_to_edition(pool.edition_id, "inserts")
+    return render_form("admin/edition_pool.html", form=form, pool=pool)
+
+
+@bp.post("/editions/pools/<int:pool_id>/delete")
+def edition_pool_delete(pool_id: int):
+    """Remove an insert pool (its button on the edition page)."""
+    pool = db.get_or_404(InsertPool, pool_id)
+    done = _("Insert pool removed.")
+    return _run(services.delete_pool, pool, done, pool.edition_id, "inserts")
+
+
+# --- draw log, packing list, cards ------------------------------------------------------
+
+
+@bp.get("/editions/<int:edition_id>/log")
+@staff_allowed
+def edition_log(edition_id: int):
+    """The public draw log, as the fairness endpoint gives it (the seed once closed)."""
+    edition = db.get_or_404(Edition, edition_id)
+    data = fairness(db.session, edition)
+    return render_template("admin/edition_log.html", edition=edition, data=data)
+
+
+@bp.get("/editions/<int:edition_id>/packing")
+@staff_allowed
+def edition_packing(edition_id: int):
+    """The packing list, to print: each paid order's copies, variants and inserts."""
+    edition = db.get_or_404(Edition, edition_id)
+    orders = services.packing_list(db.session, edition)
+    return render_template("admin/edition_packing.html", edition=edition, orders=orders)
+
+
+@bp.get("/editions/<int:edition_id>/cards.csv")
+def edition_cards_csv(edition_id: int):
+    """The card codes as CSV: number, variant, code and redeem link of every copy."""
+    edition = db.get_or_404(Edition, edition_id)
+    rows = exports.card_rows(db.session, edition, current_app.config["PUBLIC_URL"])
+    name = f"edition-{edition.id}-cards.csv"
+    return Response(
+        exports.cards_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/editions/<int:edition_id>/cards")
+def edition_cards(edition_id: int):
+    """The printable sheet of cards: each card's QR image and code."""
+    edition = db.get_or_404(Edition, edition_id)
+    rows = exports.card_rows(db.session, edition, current_app.config["PUBLIC_URL"])
+    cards = exports.card_sheet(rows)
+    return render_template("admin/edition_cards.html", edition=edition, cards=cards)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _edition_page(edition: Edition, *, form=None, pool_form=None):
+    # The forms that were not sent are built without the request's data (formdata=None).
+    return render_form(
+        "admin/edition_edit.html",
+        edition=edition,
+        figures=services.variant_figures(db.session, edition),
+        locked=services.draws_started(db.session, edition) or edition.closed_at is not None,
+        pools=insert_pools(db.session, edition),
+        given=services.awards_by_pool(db.session, edition),
+        form=form or EditionForm.for_edition(edition, formdata=None),
+        pool_form=pool_form or PoolForm(formdata=None),
+    )
+
+
+def _without_edition() -> list[Product]:
+    """Physical products that have no edition yet, for the "new edition" menu."""
+    return list(
+        db.session.scalars(
+            select(Product)
+            .join(Release, Release.id == Product.release_id)
+            .outerjoin(Edition, Edition.product_id == Product.id)
+            .where(Product.kind != ProductKind.DIGITAL, Edition.id.is_(None))
+            .options(selectinload(Product.release))
+            .order_by(Release.title, Product.name)
+        )
+    )
+
+
+def _back_to_edition(edition_id: int, section: str | None = None):
+    return redirect(url_for("admin.edition_detail", edition_id=edition_id, _anchor=section))
+
+
+def _run(service: Callable, row: object, done: str, edition_id: int, section=None, **kwargs):
+    """Run a write that needs no form; its refusal, or `done`, is shown on the edition page."""
+    try:
+        service(db.session, row, **kwargs)
+    except services.EditionRefused as refusal:
+        flash(refusal.message, "error")
+    else:
+        catalog_changed()
+        flash(done, "success")
+    return _back_to_edition(edition_id, section)

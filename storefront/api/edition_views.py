@@ -1,0 +1,21 @@
+"""Public JSON about limited editions: the draw log anyone can replay with verify.py."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from storefront.api.campaign_views import _public as public_response
+from storefront.api.views import bp
+from storefront.editions.models import Edition
+from storefront.editions.services import fairness
+from storefront.extensions import db
+
+
+@bp.get("/api/v1/editions/<int(max=2147483647):edition_id>/fairness")
+def edition_fairness(edition_id: int) -> tuple[Response, int]:
+    """Variants and copies left, commitment, seed once revealed and the ordered log."""
+    edition = db.session.get(Edition, edition_id)
+    if edition is None:
+        message = "No limited edition with this id."
+        return public_response(jsonify(error="not_found", message=message)), 404
+    return public_response(jsonify(fairness(db.session, edition))), 200

@@ -1,0 +1,160 @@
+"""Editions as fans see them: an order's copies (with the reveal rule), the inserts they
+may know about, and the counts left per variant. Read-only helpers for pages and mails.
+
+The reveal rule lives here only, so the order page and the mails never disagree: a copy
+of a sealed edition (a mystery cover) and an insert whose pool is not revealed at once
+stay hidden until the order has shipped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from storefront.catalog.models import Release
+from storefront.editions.models import Copy, Edition, InsertAward, RevealMode
+from storefront.editions.services import (
+    copies_left,
+    copies_of_order,
+    editions_by_product,
+    order_hash,
+)
+from storefront.orders.extras import order_extras
+from storefront.orders.models import Order
+from storefront.orders.states import OrderStatus
+
+
+@dataclass(frozen=True)
+class CopyView:
+    """A drawn copy the fan may see: "No. 17/40 — silver"."""
+
+    number: int
+    count: int
+    variant: str
+
+    @property
+    def label(self) -> str:
+        return _(
+            "No. %(number)d/%(count)d — %(variant)s",
+            number=self.number,
+            count=self.count,
+            variant=self.variant,
+        )
+
+
+@dataclass(frozen=True)
+class OrderEdition:
+    """One edition as an order sees it."""
+
+    edition: Edition
+    copies: tuple[CopyView, ...]  # shown: revealed at once, or the order has shipped
+    sealed: int  # copies drawn but kept sealed until the parcel ships
+    inserts: tuple[tuple[str, int], ...]  # (insert name, how many) the fan may know about
+    pending: bool  # not paid yet: nothing drawn so far
+    order_hash: str  # how the order appears in the public log
+
+
+@dataclass(frozen=True)
+class VariantCount:
+    name: str
+    count: int
+    left: int
+
+
+@dataclass(frozen=True)
+class EditionSummary:
+    """An edition on the release page: the same for every visitor."""
+
+    id: int
+    name: str
+    size: int
+    variants: tuple[VariantCount, ...]
+    closed: bool
+
+    @property
+    def left(self) -> int:
+        return sum(variant.left for variant in self.variants)
+
+
+def is_shipped(order: Order) -> bool:
+    return order.status == OrderStatus.SHIPPED or order.shipped_at is not None
+
+
+def editions_in(session: Session, product_ids: set[int]) -> list[Edition]:
+    """The editions among these products (a cart's, an order's), in a stable order."""
+    return sorted(editions_by_product(session, product_ids).values(), key=lambda e: e.id)
+
+
+def order_editions(session: Session, order: Order) -> list[OrderEdition]:
+    """For each edition the order buys, what the fan may see of its copies and inserts."""
+    editions = editions_in(session, {line.product_id for line in order.lines})
+    if not editions:
+        return []
+    copies = copies_of_order(session, order)
+    shown = _shown_inserts(session, order)
+    views = []
+    for edition in editions:
+        mine = [copy for copy in copies if copy.edition_id == edition.id]
+        pending = order.status == OrderStatus.PENDING
+        if not (mine or pending):
+            continue
+        revealed = edition.reveal_mode == RevealMode.AT_ONCE or is_shipped(order)
+        views.append(
+            OrderEdition(
+                edition=edition,
+                copies=tuple(_copy_view(copy) for copy in mine) if revealed else (),
+                sealed=0 if revealed else len(mine),
+                inserts=tuple(Counter(n for e_id, n in shown if e_id == edition.id).items()),
+                pending=pending,
+                order_hash=order_hash(order.reference),
+            )
+        )
+    return views
+
+
+def _copy_view(copy: Copy) -> CopyView:
+    return CopyView(copy.number, copy.variant.count, copy.variant.name)
+
+
+def _shown_inserts(session: Session, order: Order) -> list[tuple[int, str]]:
+    """(edition id, insert name) for the order's inserts: at once, or all once shipped."""
+    awards = session.scalars(
+        select(InsertAward)
+        .join(Copy, Copy.id == InsertAward.copy_id)
+        .where(Copy.order_id == order.id)
+        .options(selectinload(InsertAward.pool))
+        .order_by(InsertAward.position)
+    )
+    shipped = is_shipped(order)
+    return [
+        (award.pool.edition_id, award.pool.name)
+        for award in awards
+        if award.pool.reveal_at_once or shipped
+    ]
+
+
+@order_extras
+def edition_extras(session: Session, order: Order) -> dict:
+    """`editions`: the order's copies and inserts, for its page and its mails."""
+    return {"editions": order_editions(session, order)}
+
+
+def edition_summary(session: Session, edition: Edition) -> EditionSummary:
+    left = copies_left(session, edition)
+    return EditionSummary(
+        id=edition.id,
+        name=edition.name,
+        size=edition.size,
+        variants=tuple(VariantCount(v.name, v.count, left[v.id]) for v in edition.variants),
+        closed=edition.closed_at is not None,
+    )
+
+
+def release_editions(session: Session, release: Release) -> dict[int, EditionSummary]:
+    """Product id → its edition's summary, for the products of a release that have one."""
+    editions = editions_in(session, {product.id for product in release.products})
+    return {edition.product_id: edition_summary(session, edition) for edition in editions}
