@@ -24,7 +24,6 @@ from storefront.shop.forms import stripped
 
 # Ids beyond a 32-bit integer are not ours: a 404, never a database overflow.
 EDITION_ID = "<int(max=2147483647):edition_id>"
-CARD_RATE_LIMIT = "10 per minute"  # failed tries per address; `CARD_RATE_LIMIT` overrides
 
 
 class CardForm(FlaskForm):
@@ -57,7 +56,7 @@ def edition_page(edition_id: int) -> str:
 
 
 def _card_rate_limit() -> str:
-    return current_app.config.get("CARD_RATE_LIMIT", CARD_RATE_LIMIT)
+    return current_app.config["CARD_RATE_LIMIT"]
 
 
 @bp.route("/cards", methods=["GET", "POST"])
