@@ -21,11 +21,11 @@ def release_campaign(slug: str) -> tuple[Response, int]:
     summary = campaign_summary(db.session, release, now=utcnow()) if release else None
     if summary is None:
         message = "No preorder campaign for this release."
-        return _public(jsonify(error="not_found", message=message)), 404
-    return _public(jsonify(summary_json(summary))), 200
+        return public_response(jsonify(error="not_found", message=message)), 404
+    return public_response(jsonify(summary_json(summary))), 200
 
 
-def _public(response: Response) -> Response:
+def public_response(response: Response) -> Response:
     """Any site may read it (no cookies are involved); caches may keep it a few seconds."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.cache_control.public = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from storefront.api.campaign_views import _public as public_response
+from storefront.api.campaign_views import public_response
 from storefront.api.views import bp
 from storefront.editions.models import Edition
 from storefront.editions.services import fairness

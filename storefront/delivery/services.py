@@ -14,6 +14,7 @@ from storefront.database import transactional
 from storefront.delivery.models import DownloadGrant
 from storefront.delivery.tokens import DownloadClaim, TokenRefused, read_download, sign_download
 from storefront.errors import DownloadUnavailable
+from storefront.files import private_path
 from storefront.orders.models import Order
 from storefront.orders.signals import order_paid, order_refunded
 from storefront.orders.states import OrderStatus
@@ -112,10 +113,8 @@ def use_download(session: Session, token: str, *, now: datetime) -> Path:
 
 
 def _file_of(grant: DownloadGrant) -> Path:
-    private_dir = Path(current_app.config["PRIVATE_DIR"]).resolve()
-    relative = grant.order_line.product.download_path
-    path = (private_dir / relative).resolve() if relative else None
-    if path is None or private_dir not in path.parents or not path.is_file():
+    path = private_path(grant.order_line.product.download_path)
+    if path is None:
         raise DownloadUnavailable(_("This file is not available yet; the label has been told."))
     return path
 

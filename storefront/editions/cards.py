@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from storefront.database import transactional
 from storefront.editions.models import CardRedemption, Copy, Edition
 from storefront.errors import StorefrontError
-from storefront.preorders.rewards import private_file
+from storefront.files import private_path
 
 SALT = "sillon.card"
 # A file link works this long; after that the fan types the code and email again.
@@ -114,7 +114,10 @@ def _link_expired() -> str:
 
 def card_file(session: Session, token: str) -> Path:
     """The edition's hidden file (audio, video, PDF) in PRIVATE_DIR, for a valid link."""
-    return private_file(open_card(session, token).edition.card_file)
+    path = private_path(open_card(session, token).edition.card_file)
+    if path is None:
+        raise CardUnknown(_("This file is not available yet."))
+    return path
 
 
 def card_qr_png(url: str) -> bytes:

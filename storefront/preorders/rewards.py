@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from storefront.catalog.models import Track
 from storefront.errors import StorefrontError
+from storefront.files import private_path
 from storefront.orders.extras import order_extras
 from storefront.orders.models import Order
 from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Goal, RewardKind
@@ -124,10 +125,9 @@ def early_tracks(order: Order, goal: Goal) -> list[Track]:
     return [t for t in goal.campaign.release.tracks if t.early_download and t.file_path]
 
 
-def private_file(relative: str | None) -> Path:
+def reward_path(relative: str | None) -> Path:
     """A reward file inside PRIVATE_DIR, or RewardUnavailable."""
-    private_dir = Path(current_app.config["PRIVATE_DIR"]).resolve()
-    path = (private_dir / relative).resolve() if relative else None
-    if path is None or private_dir not in path.parents or not path.is_file():
+    path = private_path(relative)
+    if path is None:
         raise RewardUnavailable(_("This file is not available yet."))
     return path

@@ -10,7 +10,7 @@ from storefront.catalog.services import release_by_slug
 from storefront.clock import utcnow
 from storefront.extensions import db
 from storefront.preorders.public import campaign_summary, media_kind
-from storefront.preorders.rewards import RewardUnavailable, early_tracks, open_reward, private_file
+from storefront.preorders.rewards import RewardUnavailable, early_tracks, open_reward, reward_path
 from storefront.shop import bp
 
 # The widget lives in other sites' iframes: any site may frame it (the shop's other pages
@@ -65,7 +65,7 @@ def reward(token: str) -> str:
 def reward_file(token: str) -> Response:
     """The reward's own file (session video or audio, bonus track), played or downloaded."""
     _order, goal, _track = open_reward(db.session, token)
-    path = private_file(goal.reward_file)
+    path = reward_path(goal.reward_file)
     download = request.args.get("download") == "1"
     return send_file(path, as_attachment=download, download_name=path.name)
 
@@ -77,6 +77,6 @@ def early_track(token: str, track_id: int) -> Response:
     track = next((t for t in early_tracks(order, goal) if t.id == track_id), None)
     if track is None:
         raise RewardUnavailable(_("This track is not part of your early download."))
-    path = private_file(track.file_path)
+    path = reward_path(track.file_path)
     name = f"{track.position:02d} {track.title}{path.suffix}"
     return send_file(path, as_attachment=True, download_name=name)

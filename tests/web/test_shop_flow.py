@@ -176,3 +176,10 @@ def test_french_when_the_browser_says_nothing_english_when_it_asks(client, make_
     assert "Disponibles" in silent.get_data(as_text=True)
     english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"})
     assert "Out now" in english.get_data(as_text=True)
+
+
+def test_checkout_fields_carry_their_html_types(client, make_product):
+    add_to_cart(client, make_product())
+    html = client.get("/checkout").get_data(as_text=True)
+    assert 'type="email"' in html and 'autocomplete="postal-code"' in html
+    assert "None" not in html
