@@ -43,9 +43,13 @@ class Config:
     DOWNLOAD_LIMIT = 5
     PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "5"))
 
-    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # The largest request (an album zip in lossless audio); each kind of upload has its own,
+    # smaller limit below.
+    MAX_CONTENT_LENGTH = 1024 * 1024 * 1024
     COVER_MAX_BYTES = 8 * 1024 * 1024
-    AUDIO_MAX_BYTES = 50 * 1024 * 1024
+    AUDIO_MAX_BYTES = 100 * 1024 * 1024
+    DOWNLOAD_MAX_BYTES = 1024 * 1024 * 1024
+    REWARD_MAX_BYTES = 512 * 1024 * 1024
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"

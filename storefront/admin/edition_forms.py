@@ -41,7 +41,7 @@ def _sniff_card(stream: IO[bytes], filename: str) -> str:
 
 
 # The hidden content of the cards: private, only served to a fan who redeemed a code.
-CARD = UploadKind("cards", "PRIVATE_DIR", "MAX_CONTENT_LENGTH", _sniff_card)
+CARD = UploadKind("cards", "PRIVATE_DIR", "REWARD_MAX_BYTES", _sniff_card)
 
 
 def parse_variants(text: str) -> Variants:

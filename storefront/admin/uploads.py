@@ -122,10 +122,10 @@ class UploadKind:
 COVER = UploadKind("covers", "MEDIA_DIR", "COVER_MAX_BYTES", _sniff_image)
 PREVIEW = UploadKind("previews", "MEDIA_DIR", "AUDIO_MAX_BYTES", _sniff_audio)
 # Downloads are paid for: they live outside MEDIA_DIR and are only served via grants.
-DOWNLOAD = UploadKind("downloads", "PRIVATE_DIR", "MAX_CONTENT_LENGTH", _sniff_zip)
+DOWNLOAD = UploadKind("downloads", "PRIVATE_DIR", "DOWNLOAD_MAX_BYTES", _sniff_zip)
 # Full-length tracks backers download early, and campaign rewards: private too.
 TRACK_FILE = UploadKind("tracks", "PRIVATE_DIR", "AUDIO_MAX_BYTES", _sniff_audio)
-REWARD = UploadKind("rewards", "PRIVATE_DIR", "MAX_CONTENT_LENGTH", _sniff_media)
+REWARD = UploadKind("rewards", "PRIVATE_DIR", "REWARD_MAX_BYTES", _sniff_media)
 
 
 def _size_of(stream: IO[bytes]) -> int:
