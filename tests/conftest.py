@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from sqlalchemy import delete, select
 
 from config import TestingConfig
@@ -82,7 +83,8 @@ def _clean_state(app):
     """Each test starts with empty tables, no rate-limit counts and no cached pages."""
     ctx = app.app_context()
     ctx.push()
-    yield
+    with force_locale("en"):  # services called outside a request speak English in tests
+        yield
     db.session.rollback()
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(delete(table))
