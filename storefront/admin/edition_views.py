@@ -123,7 +123,7 @@ def edition_pool_add(edition_id: int):
 @bp.route("/editions/pools/<int:pool_id>", methods=["GET", "POST"])
 def edition_pool_edit(pool_id: int):
     """Rename a pool or change its flag (its count only until the first draw)."""
-    pool = db.get_or_404(InsertPool, pool_id)
+    pool = db.one_or_404(select(InsertPool).filter_by(id=pool_id, campaign_id=None))
     form = PoolForm.for_pool(pool)
     if form.validate_on_submit():
         fields = form.to_fields()
@@ -136,7 +136,7 @@ def edition_pool_edit(pool_id: int):
 @bp.post("/editions/pools/<int:pool_id>/delete")
 def edition_pool_delete(pool_id: int):
     """Remove an insert pool (its button on the edition page)."""
-    pool = db.get_or_404(InsertPool, pool_id)
+    pool = db.one_or_404(select(InsertPool).filter_by(id=pool_id, campaign_id=None))
     done = _("Insert pool removed.")
     return _run(services.delete_pool, pool, done, pool.edition_id, "inserts")
 

@@ -1,5 +1,6 @@
 """Editions as fans see them: an order's copies (with the reveal rule), the inserts they
-may know about, and the counts left per variant. Read-only helpers for pages and mails.
+may know about (in its copies, or in the order itself for a campaign's pools), and the
+counts left per variant. Read-only helpers for pages and mails.
 
 The reveal rule lives here only, so the order page and the mails never disagree: a copy
 of a sealed edition (a mystery cover) and an insert whose pool is not revealed at once
@@ -8,15 +9,16 @@ stay hidden until the order has shipped.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from storefront.catalog.models import Release
-from storefront.editions.models import Copy, Edition, InsertAward, RevealMode
+from storefront.editions.models import Copy, Edition, InsertAward, InsertPool, RevealMode
 from storefront.editions.services import (
     copies_left,
     copies_of_order,
@@ -89,13 +91,13 @@ def editions_in(session: Session, product_ids: set[int]) -> list[Edition]:
     return sorted(editions_by_product(session, product_ids).values(), key=lambda e: e.id)
 
 
-def order_editions(session: Session, order: Order) -> list[OrderEdition]:
-    """For each edition the order buys, what the fan may see of its copies and inserts."""
+def order_editions(session: Session, order: Order, shown: list[InsertPool]) -> list[OrderEdition]:
+    """For each edition the order buys, what the fan may see of its copies and inserts
+    (`shown`: the order's `shown_pools`)."""
     editions = editions_in(session, {line.product_id for line in order.lines})
     if not editions:
         return []
     copies = copies_of_order(session, order)
-    shown = _shown_inserts(session, order)
     views = []
     for edition in editions:
         mine = [copy for copy in copies if copy.edition_id == edition.id]
@@ -108,7 +110,7 @@ def order_editions(session: Session, order: Order) -> list[OrderEdition]:
                 edition=edition,
                 copies=tuple(_copy_view(copy) for copy in mine) if revealed else (),
                 sealed=0 if revealed else len(mine),
-                inserts=tuple(Counter(n for e_id, n in shown if e_id == edition.id).items()),
+                inserts=_counted(pool for pool in shown if pool.edition_id == edition.id),
                 pending=pending,
                 order_hash=order_hash(order.reference),
             )
@@ -116,31 +118,48 @@ def order_editions(session: Session, order: Order) -> list[OrderEdition]:
     return views
 
 
+def campaign_inserts(shown: list[InsertPool]) -> dict[int, tuple[tuple[str, int], ...]]:
+    """Campaign id -> (insert name, how many) its pools slipped into the order, among the
+    order's `shown_pools`."""
+    by_campaign: dict[int, list[InsertPool]] = defaultdict(list)
+    for pool in shown:
+        if pool.campaign_id is not None:
+            by_campaign[pool.campaign_id].append(pool)
+    return {campaign_id: _counted(pools) for campaign_id, pools in by_campaign.items()}
+
+
 def _copy_view(copy: Copy) -> CopyView:
     return CopyView(copy.number, copy.variant.count, copy.variant.name)
 
 
-def _shown_inserts(session: Session, order: Order) -> list[tuple[int, str]]:
-    """(edition id, insert name) for the order's inserts: at once, or all once shipped."""
+def shown_pools(session: Session, order: Order) -> list[InsertPool]:
+    """The pool of each insert in the order's copies or in the order itself, by position,
+    that the fan may know about: those revealed at once, or all once shipped."""
     awards = session.scalars(
         select(InsertAward)
-        .join(Copy, Copy.id == InsertAward.copy_id)
-        .where(Copy.order_id == order.id)
+        .outerjoin(Copy, Copy.id == InsertAward.copy_id)
+        .where(or_(Copy.order_id == order.id, InsertAward.order_id == order.id))
         .options(selectinload(InsertAward.pool))
-        .order_by(InsertAward.position)
+        .order_by(InsertAward.position, InsertAward.id)
     )
     shipped = is_shipped(order)
-    return [
-        (award.pool.edition_id, award.pool.name)
-        for award in awards
-        if award.pool.reveal_at_once or shipped
-    ]
+    return [award.pool for award in awards if award.pool.reveal_at_once or shipped]
+
+
+def _counted(pools: Iterable[InsertPool]) -> tuple[tuple[str, int], ...]:
+    return tuple(Counter(pool.name for pool in pools).items())
 
 
 @order_extras
 def edition_extras(session: Session, order: Order) -> dict:
-    """`editions`: the order's copies and inserts, for its page and its mails."""
-    return {"editions": order_editions(session, order)}
+    """`editions`: the order's copies and their inserts; `campaign_inserts`: what the
+    campaigns' pools slipped into the order (see `campaign_inserts`). For its page and
+    its mails."""
+    shown = shown_pools(session, order)
+    return {
+        "editions": order_editions(session, order, shown),
+        "campaign_inserts": campaign_inserts(shown),
+    }
 
 
 def edition_summary(session: Session, edition: Edition) -> EditionSummary:

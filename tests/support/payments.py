@@ -161,7 +161,9 @@ def stock(product: Product) -> int | None:
 
 def refunds(reference: str) -> list[Refund]:
     order = order_by_reference(reference)
-    return list(db.session.scalars(select(Refund).where(Refund.order_id == order.id)))
+    return list(
+        db.session.scalars(select(Refund).where(Refund.order_id == order.id).order_by(Refund.id))
+    )
 
 
 def stored_events() -> int:
