@@ -50,6 +50,7 @@ lint: install
 bench: install
 	$(PY) bench/release_page.py
 	$(PY) bench/drop.py
+	$(PY) bench/edition_drop.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.drop import pick_vinyl
+from bench.drop import add_vinyl
 from bench.harness import ROOT, database_url, gunicorn, percentiles, prepared_instance, run_sql
 from tests.support.fans import Fan
 
@@ -58,7 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     with prepared_instance() as (instance, env):
         url = database_url(instance)
-        product_id, slug = pick_vinyl(url, 300)
+        product_id, slug = add_vinyl(url, 300)
         subprocess.run(
             [sys.executable, "-c", CREATE_EDITION.format(product_id=product_id)],
             env=env,
@@ -80,7 +80,9 @@ def main() -> None:
         [(drawn, distinct)] = run_sql(
             url,
             "SELECT count(*), count(DISTINCT variant_id || ':' || number) FROM copy "
-            "WHERE order_id IS NOT NULL",
+            "JOIN edition ON edition.id = copy.edition_id "
+            "WHERE copy.order_id IS NOT NULL AND edition.product_id = :id",
+            id=product_id,
         )
     outcomes = {kind: sum(1 for r in results if r[0] == kind) for kind in {r[0] for r in results}}
     checkout = percentiles([r[1] for r in results])
