@@ -27,6 +27,7 @@ from storefront.catalog.models import Release
 from storefront.clock import utcnow
 from storefront.extensions import db
 from storefront.preorders import admin_services as services
+from storefront.preorders.figures import campaign_figures
 from storefront.preorders.models import Bonus, Campaign, CampaignState, Goal
 
 STATE_LABELS = {
@@ -66,7 +67,7 @@ def campaigns():
     if release_id is not None:
         query = query.where(Campaign.release_id == release_id)
     found = db.session.scalars(query.order_by(Campaign.opens_at.desc(), Campaign.id.desc()))
-    rows = [(c, services.campaign_figures(db.session, c, now=utcnow())) for c in found]
+    rows = [(c, campaign_figures(db.session, c, now=utcnow())) for c in found]
     releases = db.session.scalars(select(Release).order_by(Release.title)).all()
     return render_template("admin/campaigns.html", rows=rows, releases=releases)
 
@@ -109,7 +110,7 @@ def campaign_update(campaign_id: int):
 def campaign_close_confirm(campaign_id: int):
     """Ask before closing by hand, saying what closing now would do."""
     campaign = db.get_or_404(Campaign, campaign_id)
-    figures = services.campaign_figures(db.session, campaign, now=utcnow())
+    figures = campaign_figures(db.session, campaign, now=utcnow())
     return render_template("admin/campaign_close.html", campaign=campaign, figures=figures)
 
 
@@ -207,7 +208,7 @@ def _campaign_page(campaign: Campaign, *, form=None, goal_form=None, bonus_form=
     return render_form(
         "admin/campaign_edit.html",
         campaign=campaign,
-        figures=services.campaign_figures(db.session, campaign, now=utcnow()),
+        figures=campaign_figures(db.session, campaign, now=utcnow()),
         form=form or CampaignForm.for_campaign(campaign, formdata=None),
         goal_form=goal_form or GoalForm(formdata=None),
         bonus_form=bonus_form or BonusForm(formdata=None),

@@ -1,5 +1,5 @@
-"""The label's side of campaigns: writing campaigns, goals and bonuses, closing by hand,
-and the live figures the admin reads.
+"""The label's side of campaigns: writing campaigns, goals and bonuses, closing by hand
+(the live figures the admin reads are in `figures`).
 
 Each public write is one transaction and raises CampaignRefused (naming the form field
 it concerns) when it breaks a campaign rule. A closed campaign keeps its window, goals
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,19 +23,16 @@ from storefront.catalog.models import Product, Release
 from storefront.database import transactional
 from storefront.errors import InvalidTransition
 from storefront.preorders.closing import close_campaign
+from storefront.preorders.figures import bonuses_given, refund_counts
 from storefront.preorders.models import (
-    Backing,
     Bonus,
-    BonusAward,
     Campaign,
-    CampaignState,
     Goal,
     GoalKind,
     RewardKind,
     campaign_product,
 )
-from storefront.preorders.progress import GoalView, pressing_met, suggested_run, thresholds_ordered
-from storefront.preorders.services import pressing_thresholds, progress_of, reserved_units
+from storefront.preorders.progress import thresholds_ordered
 
 MEDIA_REWARDS = {RewardKind.LIVE_SESSION, RewardKind.BONUS_TRACK}  # need a file or a link
 
@@ -317,18 +314,7 @@ def _check_size(size: int, *, given: int) -> None:
         raise _refuse(message, "size")
 
 
-def bonuses_given(session: Session, campaign: Campaign) -> dict[int, int]:
-    """How many numbers of each of the campaign's bonuses went out, by bonus id."""
-    rows = session.execute(
-        select(BonusAward.bonus_id, func.count(BonusAward.id))
-        .join(Bonus, Bonus.id == BonusAward.bonus_id)
-        .where(Bonus.campaign_id == campaign.id)
-        .group_by(BonusAward.bonus_id)
-    ).all()
-    return dict(rows)
-
-
-# --- closing and figures ----------------------------------------------------------------
+# --- closing by hand -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -347,49 +333,3 @@ def close_by_hand(session: Session, campaign: Campaign, *, now: datetime) -> Clo
         raise _refuse(_l("This campaign is already closed.")) from None
     refunded, pending = refund_counts(session, campaign)
     return CloseReport(outcome, campaign.suggested_run, refunded, pending)
-
-
-def refund_counts(session: Session, campaign: Campaign) -> tuple[int, int]:
-    """(backings refunded, backings not refunded) of a campaign."""
-    query = select(func.count(Backing.id), func.count(Backing.refunded_at))
-    total, refunded = session.execute(query.where(Backing.campaign_id == campaign.id)).one()
-    return refunded, total - refunded
-
-
-@dataclass(frozen=True)
-class CampaignFigures:
-    """What the admin reads on a campaign, live."""
-
-    state: CampaignState
-    paid_units: int
-    reserved_units: int
-    next_goal: GoalView | None
-    remaining: int
-    pressing_met: bool  # closing now would confirm the pressing
-    suggested_run: int | None  # confirmed once succeeded; what it would be while running
-    bonuses_given: dict[int, int]
-    backers: int  # backings not refunded: all refunded at once if the campaign fails
-    refunded: int
-
-
-def campaign_figures(session: Session, campaign: Campaign, *, now: datetime) -> CampaignFigures:
-    """Paid and reserved units, the next goal, the (would-be) run, bonuses and refunds."""
-    progress = progress_of(session, campaign)
-    units = progress.paid_units
-    refunded, backers = refund_counts(session, campaign)
-    return CampaignFigures(
-        state=campaign.state(now),
-        paid_units=units,
-        reserved_units=reserved_units(session, campaign),
-        next_goal=progress.next_goal,
-        remaining=progress.remaining,
-        pressing_met=pressing_met(units, pressing_thresholds(campaign)),
-        suggested_run=(
-            campaign.suggested_run
-            if campaign.outcome
-            else suggested_run(units, campaign.run_margin_percent)
-        ),
-        bonuses_given=bonuses_given(session, campaign),
-        backers=backers,
-        refunded=refunded,
-    )
