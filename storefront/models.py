@@ -14,7 +14,7 @@ from storefront.editions.models import (
 )
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderLine, Refund
-from storefront.payments.models import PaymentEvent
+from storefront.payments.models import PaymentEvent, PaymentProblem
 from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Goal
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "OrderLine",
     "OutboxMessage",
     "PaymentEvent",
+    "PaymentProblem",
     "Product",
     "ProductOption",
     "Refund",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKey, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.clock import UTCDateTime
@@ -19,6 +19,8 @@ class DownloadGrant(db.Model):
     )
     # Bumped on every re-issue: links signed for an older generation stop working.
     generation: Mapped[int] = mapped_column(default=1)
+    # How many times the fan asked for fresh links; capped so 5 downloads stay 5-ish.
+    reissues: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     downloads_used: Mapped[int] = mapped_column(default=0)

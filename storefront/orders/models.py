@@ -24,6 +24,12 @@ class Order(db.Model):
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=OrderStatus.PENDING, index=True)
     email: Mapped[str] = mapped_column(String(254))
+    # The email as per-fan caps count it (see `fan_key`): case, spaces and +tags folded.
+    fan_key: Mapped[str] = mapped_column(
+        String(254), index=True, default="", server_default=text("''")
+    )
+    # One checkout form submission opens one order: a retried POST finds it again.
+    checkout_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     locale: Mapped[str] = mapped_column(String(5), default="fr")
 
     ship_name: Mapped[str | None] = mapped_column(String(120))
