@@ -1,11 +1,13 @@
 """Session helpers shared by every domain."""
 
 import functools
+import hashlib
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,3 +50,18 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def serialize_on(session: Session, name: str) -> None:
+    """Make the transactions that name `name` run one after the other, until commit.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite lets one transaction write at
+    a time, so a caller that has written already holds the only lock there is; one that
+    has not would count unprotected, which is refused here rather than left to chance.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    elif not connection.connection.dbapi_connection.in_transaction:
+        raise RuntimeError("serialize_on needs a write first on SQLite")

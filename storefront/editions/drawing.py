@@ -19,18 +19,24 @@ from storefront.editions.draw import draw_value, insert_positions
 from storefront.editions.models import Copy, DrawLogEntry, Edition, InsertAward, InsertPool, Variant
 from storefront.editions.services import (
     EditionError,
+    copies_drawn_for,
     copies_left,
     editions_by_product,
     fan_copies,
     order_hash,
 )
 from storefront.orders.models import Order
-from storefront.orders.signals import order_opening, order_paid, order_refunded
+from storefront.orders.signals import (
+    order_opening,
+    order_paid,
+    order_refunded,
+    order_reserving,
+)
 
 
 @order_opening.connect
 def check_edition_caps(cart, *, session: Session, lines: list, email: str, now: datetime) -> None:
-    """Refuse a checkout beyond an edition's caps, or for a closed edition."""
+    """Refuse a checkout beyond an edition's per-order cap, or for a closed edition."""
     editions = editions_by_product(session, {line.product.id for line in lines})
     for line in lines:
         edition = editions.get(line.product.id)
@@ -46,10 +52,18 @@ def check_edition_caps(cart, *, session: Session, lines: list, email: str, now: 
                     name=edition.name,
                 )
             )
-        if (
-            edition.per_fan_cap
-            and fan_copies(session, edition, email) + line.quantity > edition.per_fan_cap
-        ):
+
+
+@order_reserving.connect
+def hold_fan_caps(order: Order, *, session: Session, now: datetime) -> None:
+    """Refuse an order that would give its fan more copies than the edition allows."""
+    editions = editions_by_product(session, {line.product_id for line in order.lines})
+    for line in order.lines:
+        edition = editions.get(line.product_id)
+        if edition is None or not edition.per_fan_cap:
+            continue
+        others = fan_copies(session, edition, order.fan_key, besides=order)
+        if others + line.quantity > edition.per_fan_cap:
             raise EditionError(
                 _(
                     "At most %(cap)d copies of %(name)s per fan.",
@@ -74,9 +88,21 @@ def draw_copies(order: Order, *, session: Session, now: datetime) -> None:
         if edition is None:
             continue
         _lock(session, edition)
-        for _unit in range(line.quantity):
-            if edition.closed_at is not None or not _draw_one(session, edition, order, now):
+        allowed = _copies_allowed(session, edition, order, line.quantity)
+        for unit in range(line.quantity):
+            if unit >= allowed:
+                _owe(order, line.unit_price_cents, edition, over_cap=True)
+            elif edition.closed_at is not None or not _draw_one(session, edition, order, now):
                 _owe(order, line.unit_price_cents, edition)
+
+
+def _copies_allowed(session: Session, edition: Edition, order: Order, wanted: int) -> int:
+    """Checked again under the edition's lock: a payment never lifts a fan over the cap
+    (a late payment for a lapsed order, say, after the fan checked out again)."""
+    if not edition.per_fan_cap:
+        return wanted
+    drawn = copies_drawn_for(session, edition, order.fan_key)
+    return max(0, min(wanted, edition.per_fan_cap - drawn))
 
 
 @order_refunded.connect
@@ -164,11 +190,19 @@ def _slip_inserts(session: Session, edition: Edition, copy: Copy) -> None:
             session.add(InsertAward(pool_id=pool.id, copy_id=copy.id, position=drawn))
 
 
-def _owe(order: Order, cents: int, edition: Edition) -> None:
+def _owe(order: Order, cents: int, edition: Edition, *, over_cap: bool = False) -> None:
     order.owed_refund_cents += cents
     with force_locale(order.locale):
-        order.notice = _(
-            "The limited edition %(name)s sold out before your payment arrived: "
-            "that part of your order is refunded.",
-            name=edition.name,
-        )
+        if over_cap:
+            order.notice = _(
+                "You already have %(cap)d copies of the limited edition %(name)s, the most "
+                "one fan may have: that part of your order is refunded.",
+                cap=edition.per_fan_cap,
+                name=edition.name,
+            )
+        else:
+            order.notice = _(
+                "The limited edition %(name)s sold out before your payment arrived: "
+                "that part of your order is refunded.",
+                name=edition.name,
+            )

@@ -132,12 +132,12 @@ def is_revealed(edition: Edition) -> bool:
     return edition.closed_at is not None
 
 
-def fan_copies(session: Session, edition: Edition, email: str) -> int:
-    """Copies this email holds or is reserving (paid copies and pending units)."""
+def fan_copies(session: Session, edition: Edition, fan_key: str, *, besides: Order) -> int:
+    """Copies this fan holds or is reserving in other orders than `besides`."""
     drawn = session.scalar(
         select(func.count(Copy.id))
         .join(Order, Order.id == Copy.order_id)
-        .where(Copy.edition_id == edition.id, func.lower(Order.email) == email.lower())
+        .where(Copy.edition_id == edition.id, Order.fan_key == fan_key, Order.id != besides.id)
     )
     held = session.scalar(
         select(func.coalesce(func.sum(OrderLine.quantity), 0))
@@ -145,10 +145,20 @@ def fan_copies(session: Session, edition: Edition, email: str) -> int:
         .where(
             OrderLine.product_id == edition.product_id,
             Order.status == OrderStatus.PENDING,
-            func.lower(Order.email) == email.lower(),
+            Order.fan_key == fan_key,
+            Order.id != besides.id,
         )
     )
     return drawn + held
+
+
+def copies_drawn_for(session: Session, edition: Edition, fan_key: str) -> int:
+    """Copies already drawn for this fan (in any of their orders)."""
+    return session.scalar(
+        select(func.count(Copy.id))
+        .join(Order, Order.id == Copy.order_id)
+        .where(Copy.edition_id == edition.id, Order.fan_key == fan_key)
+    )
 
 
 def copies_of_order(session: Session, order: Order) -> list[Copy]:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from storefront.database import transactional
 from storefront.errors import EmptyCart, NotEnoughStock, StorefrontError
 from storefront.orders.cart import PricedCart
+from storefront.orders.fans import fan_key
 from storefront.orders.models import Order, OrderLine
-from storefront.orders.services import expire_due_orders
+from storefront.orders.services import expire_due_orders, hold_for_fan
 from storefront.orders.signals import order_opening
 from storefront.orders.states import OrderStatus
 from storefront.orders.stock import take_lines
@@ -63,18 +64,19 @@ def start_checkout(
     order_opening.send(cart, session=session, lines=cart.lines, email=buyer.email, now=now)
     order = _new_order(cart, buyer, provider, now, timedelta(minutes=reservation_minutes))
     try:
-        return _reserve(session, order, cart.lines)
+        return _reserve(session, order, cart.lines, now)
     except NotEnoughStock:
         if not expire_due_orders(session, now=now):
             raise
-    return _reserve(session, order, cart.lines)
+    return _reserve(session, order, cart.lines, now)
 
 
 @transactional
-def _reserve(session: Session, order: Order, lines: list) -> Order:
+def _reserve(session: Session, order: Order, lines: list, now: datetime) -> Order:
     take_lines(session, lines)
     session.add(order)
     session.flush()
+    hold_for_fan(session, order, now=now)
     return order
 
 
@@ -85,6 +87,7 @@ def _new_order(
         reference=new_reference(),
         status=OrderStatus.PENDING,
         email=buyer.email,
+        fan_key=fan_key(buyer.email),
         locale=buyer.locale,
         currency=cart.currency,
         subtotal_cents=cart.subtotal_cents,

@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storefront.database import transactional
-from storefront.errors import InvalidTransition, NotEnoughStock
+from storefront.database import serialize_on, transactional
+from storefront.errors import InvalidTransition, NotEnoughStock, StorefrontError
 from storefront.mail.messages import queue_order_mail
 from storefront.orders.models import Order, Refund
-from storefront.orders.signals import order_paid, order_refunded, order_released
+from storefront.orders.signals import order_paid, order_refunded, order_released, order_reserving
 from storefront.orders.states import OrderStatus, can_transition
 from storefront.orders.stock import give_back_lines, take_lines
 
@@ -27,6 +27,15 @@ class PaymentOutcome(StrEnum):
     PAID = "paid"
     ALREADY_RECORDED = "already_recorded"
     NEEDS_REFUND = "needs_refund"
+
+
+def hold_for_fan(session: Session, order: Order, *, now: datetime) -> None:
+    """Count the order against its fan's caps while the fan's other checkouts wait.
+
+    Called inside the transaction that takes the order's stock, after a first write;
+    a cap that would be passed raises, and the whole transaction is rolled back."""
+    serialize_on(session, f"fan:{order.fan_key}")
+    order_reserving.send(order, session=session, now=now)
 
 
 def _claim(session: Session, order: Order, *, source: set[str], **values) -> bool:
@@ -101,15 +110,7 @@ def record_payment(
         return PaymentOutcome.ALREADY_RECORDED
     if _claim(session, order, source={OrderStatus.PENDING}, status=OrderStatus.PAID):
         return _paid(session, order, now)
-    try:
-        take_lines(session, order.lines)
-    except NotEnoughStock as shortage:
-        with force_locale(order.locale):
-            order.notice = _(
-                "Your payment arrived after your reservation ended, and %(item)s sold out "
-                "meanwhile: you are refunded in full.",
-                item=shortage.name,
-            )
+    if not _take_back(session, order, now):
         return PaymentOutcome.NEEDS_REFUND
     _claim(
         session,
@@ -119,6 +120,32 @@ def record_payment(
         stock_held=True,
     )
     return _paid(session, order, now)
+
+
+def _take_back(session: Session, order: Order, now: datetime) -> bool:
+    """Take a lapsed order's stock again for its late payment, within the fan's caps;
+    False (nothing taken, the reason in the order's notice) when that cannot be."""
+    try:
+        take_lines(session, order.lines)
+    except NotEnoughStock as shortage:
+        with force_locale(order.locale):
+            order.notice = _(
+                "Your payment arrived after your reservation ended, and %(item)s sold out "
+                "meanwhile: you are refunded in full.",
+                item=shortage.name,
+            )
+        return False
+    try:
+        hold_for_fan(session, order, now=now)
+    except StorefrontError:
+        give_back_lines(session, order.lines)
+        with force_locale(order.locale):
+            order.notice = _(
+                "Your payment arrived after your reservation ended, and meanwhile you "
+                "reached the limit per fan with another order: you are refunded in full."
+            )
+        return False
+    return True
 
 
 def _paid(session: Session, order: Order, now: datetime) -> PaymentOutcome:

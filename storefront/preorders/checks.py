@@ -6,12 +6,18 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from storefront.orders.signals import order_opening
-from storefront.preorders.services import check_preorder_lines
+from storefront.orders.models import Order
+from storefront.orders.signals import order_opening, order_reserving
+from storefront.preorders.services import check_fan_limits, check_preorder_lines
 
 
 @order_opening.connect
-def refuse_invalid_preorders(
+def refuse_closed_preorders(
     cart, *, session: Session, lines: list, email: str, now: datetime
 ) -> None:
-    check_preorder_lines(session, lines=lines, email=email, now=now)
+    check_preorder_lines(session, lines=lines, now=now)
+
+
+@order_reserving.connect
+def hold_preorder_limits(order: Order, *, session: Session, now: datetime) -> None:
+    check_fan_limits(session, order=order)

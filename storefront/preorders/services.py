@@ -83,19 +83,41 @@ def pressing_thresholds(campaign: Campaign) -> list[int]:
     return [goal.threshold for goal in campaign.goals if goal.kind == GoalKind.PRESSING]
 
 
-def check_preorder_lines(session: Session, *, lines: list, email: str, now: datetime) -> None:
-    """Refuse a checkout with preorders outside their window or beyond the per-fan limit."""
-    campaigns = campaigns_by_product(session, {line.product.id for line in lines})
-    wanted: dict[int, int] = {}
+def preorder_units(campaigns: dict[int, Campaign], lines: list) -> dict[Campaign, int]:
+    """Units of each campaign's preorders among `lines` (cart or order lines)."""
+    units: dict[Campaign, int] = {}
     for line in lines:
-        campaign = campaigns.get(line.product.id)
+        campaign = campaigns.get(line.product_id)
         if campaign is None or campaign.outcome == "succeeded":
             continue  # not a preorder (or a pressing confirmed: a regular sale now)
-        _check_window(campaign, line.description, now)
-        wanted[campaign.id] = wanted.get(campaign.id, 0) + line.quantity
-    for campaign_id, units in wanted.items():
-        campaign = next(c for c in campaigns.values() if c.id == campaign_id)
-        _check_fan_limit(session, campaign, email, units)
+        units[campaign] = units.get(campaign, 0) + line.quantity
+    return units
+
+
+def check_preorder_lines(session: Session, *, lines: list, now: datetime) -> None:
+    """Refuse a checkout with preorders outside their window."""
+    campaigns = campaigns_by_product(session, {line.product.id for line in lines})
+    for line in lines:
+        campaign = campaigns.get(line.product.id)
+        if campaign is not None and campaign.outcome != "succeeded":
+            _check_window(campaign, line.description, now)
+
+
+def check_fan_limits(session: Session, *, order: Order) -> None:
+    """Refuse an order that takes its fan beyond a campaign's per-fan limit."""
+    campaigns = campaigns_by_product(session, {line.product_id for line in order.lines})
+    for campaign, units in preorder_units(campaigns, order.lines).items():
+        if campaign.per_fan_limit is None:
+            continue
+        already = fan_units(session, campaign, order.fan_key, besides=order)
+        if already + units > campaign.per_fan_limit:
+            raise PreorderRefused(
+                _(
+                    "This preorder is limited to %(limit)d per fan; you already have %(already)d.",
+                    limit=campaign.per_fan_limit,
+                    already=already,
+                )
+            )
 
 
 def _check_window(campaign: Campaign, item: str, now: datetime) -> None:
@@ -111,27 +133,16 @@ def _check_window(campaign: Campaign, item: str, now: datetime) -> None:
         raise PreorderRefused(_("Preorders for %(item)s are closed.", item=item))
 
 
-def _check_fan_limit(session: Session, campaign: Campaign, email: str, units: int) -> None:
-    if campaign.per_fan_limit is None:
-        return
-    already = fan_units(session, campaign, email)
-    if already + units > campaign.per_fan_limit:
-        raise PreorderRefused(
-            _(
-                "This preorder is limited to %(limit)d per fan; you already have %(already)d.",
-                limit=campaign.per_fan_limit,
-                already=already,
-            )
-        )
-
-
-def fan_units(session: Session, campaign: Campaign, email: str) -> int:
-    """Units this email has paid for or is holding in the campaign."""
+def fan_units(session: Session, campaign: Campaign, fan_key: str, *, besides: Order) -> int:
+    """Units this fan has paid for or is holding in the campaign, in other orders."""
     paid = session.scalar(
-        select(func.coalesce(func.sum(Backing.units), 0)).where(
+        select(func.coalesce(func.sum(Backing.units), 0))
+        .join(Order, Order.id == Backing.order_id)
+        .where(
             Backing.campaign_id == campaign.id,
             Backing.refunded_at.is_(None),
-            func.lower(Backing.email) == email.lower(),
+            Order.fan_key == fan_key,
+            Order.id != besides.id,
         )
     )
     held = session.scalar(
@@ -141,7 +152,8 @@ def fan_units(session: Session, campaign: Campaign, email: str) -> int:
         .where(
             campaign_product.c.campaign_id == campaign.id,
             Order.status == OrderStatus.PENDING,
-            func.lower(Order.email) == email.lower(),
+            Order.fan_key == fan_key,
+            Order.id != besides.id,
             Order.created_at >= campaign.opens_at,
         )
     )
