@@ -25,7 +25,7 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load --skip-if-loaded
 	@echo "Bruit Blanc shop on http://$(HOST):$(PORT)/  (test payments; Ctrl-C to stop)"
-	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --no-control-socket \
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py --workers 1 --threads 8 --bind $(HOST):$(PORT) \
 		--access-logfile - 'storefront:create_app()'
 
 ## Install what the tests need and run the whole suite.

@@ -5,11 +5,18 @@ development is the default: SQLite in instance/, test payments, mail on the cons
 """
 
 import os
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("SILLON_INSTANCE", BASE_DIR / "instance"))
-DEFAULT_SECRET_KEY = "dev-only-not-secret"
+MIN_SECRET_KEY_BYTES = 32
+# Keys that have been public (in this repository, its history or its docs): never in
+# production, whatever their length.
+KNOWN_SECRET_KEYS = frozenset(
+    {"", "dev-only-not-secret", "testing-secret", "change-me", "changeme", "secret"}
+)
 
 
 def _env_flag(name: str, default: bool = False) -> bool:
@@ -20,7 +27,9 @@ def _env_flag(name: str, default: bool = False) -> bool:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # Development makes its own key in instance/ (`instance_secret_key`); production
+    # must be given one.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sillon.sqlite3'}"
     )
@@ -43,9 +52,13 @@ class Config:
     DOWNLOAD_LIMIT = 5
     PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "5"))
 
-    # The largest request (an album zip in lossless audio); each kind of upload has its own,
-    # smaller limit below.
-    MAX_CONTENT_LENGTH = 1024 * 1024 * 1024
+    # Request bodies: small everywhere (forms, the webhook); only the admin's upload
+    # forms, once the admin is signed in, accept up to UPLOAD_MAX_BYTES (an album zip in
+    # lossless audio), each kind of upload with its own, smaller limit below.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 256 * 1024))
+    MAX_FORM_MEMORY_SIZE = 64 * 1024
+    STRIPE_WEBHOOK_MAX_BYTES = 256 * 1024
+    UPLOAD_MAX_BYTES = 1024 * 1024 * 1024
     COVER_MAX_BYTES = 8 * 1024 * 1024
     AUDIO_MAX_BYTES = 100 * 1024 * 1024
     DOWNLOAD_MAX_BYTES = 1024 * 1024 * 1024
@@ -55,9 +68,14 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("fr", "en")
 
+    # memory:// counts per process: right for one process (`make run`), wrong for several
+    # gunicorn workers, which gunicorn.conf.py refuses; use redis://host:6379/0 there.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    # Reverse proxies in front of the app (nginx, a load balancer): their X-Forwarded-*
-    # headers are trusted so rate limits count each fan, not the proxy.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "sillon")
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app: the
+    # last PROXY_HOPS entries of X-Forwarded-For/-Proto/-Host are theirs and trusted, so
+    # limits count each visitor. 0 (no proxy): those headers are ignored, as anyone can
+    # send them. Behind a proxy with 0, every visitor would share the proxy's address.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
@@ -72,6 +90,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    # Made once by `instance_secret_key` when SECRET_KEY is not set.
+    SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
 
 
 class TestingConfig(Config):
@@ -108,13 +128,46 @@ class ConfigurationError(RuntimeError):
 
 
 def check_production(config: dict) -> None:
-    """Refuse to serve production with a default secret or without a way to take money."""
-    if config["SECRET_KEY"] in {DEFAULT_SECRET_KEY, ""}:
-        raise ConfigurationError("SECRET_KEY must be set to a long random value in production.")
+    """Refuse to serve production with a weak or public secret, or no way to take money."""
+    key = config["SECRET_KEY"]
+    key_bytes = key.encode() if isinstance(key, str) else bytes(key or b"")
+    if key in KNOWN_SECRET_KEYS or len(key_bytes) < MIN_SECRET_KEY_BYTES:
+        raise ConfigurationError(
+            f"SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_BYTES} bytes in "
+            "production (python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
     if not config["TEST_PAYMENTS"] and not (
         config["STRIPE_SECRET_KEY"] and config["STRIPE_WEBHOOK_SECRET"]
     ):
         raise ConfigurationError(
             "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are required in production "
             "(or set TEST_PAYMENTS=1 explicitly to run a test shop)."
+        )
+
+
+def instance_secret_key(path: Path) -> str:
+    """The development key kept in `path`, made (random, readable by its owner only) the
+    first time. Several workers starting at once agree: the file appears whole or not at
+    all (written aside, then linked into place)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.write_text(secrets.token_hex(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another worker won: use its key
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+def check_rate_limit_storage(workers: int, storage_uri: str) -> None:
+    """Several processes must count rate limits in one shared store."""
+    if workers > 1 and urlsplit(storage_uri).scheme in ("memory", ""):
+        raise ConfigurationError(
+            f"{workers} workers would each keep their own rate-limit counts with "
+            f"RATELIMIT_STORAGE_URI={storage_uri!r}: set it to a shared store "
+            "(redis://127.0.0.1:6379/0) or serve with one worker."
         )

@@ -6,8 +6,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, Config, ProductionConfig, check_production
+from config import CONFIGS, Config, ProductionConfig, check_production, instance_secret_key
 from storefront import models, subscribers, web  # noqa: F401 - schema and receivers
+from storefront.admin.body_limit import allow_admin_uploads
 from storefront.database import configure_sqlite
 from storefront.extensions import babel, csrf, db, limiter, login_manager, migrate
 from storefront.i18n import select_locale
@@ -27,6 +28,8 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
     app.config.update(overrides)
     if issubclass(config_class, ProductionConfig):
         check_production(app.config)
+    elif not app.config["SECRET_KEY"] and app.config.get("SECRET_KEY_FILE"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.config["SECRET_KEY_FILE"])
     if hops := app.config["PROXY_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
@@ -41,6 +44,8 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    # Before CSRF protection, which is the first to read a request's body.
+    app.before_request(allow_admin_uploads)
     csrf.init_app(app)
     limiter.init_app(app)
     # Our limits are all per-view decorators, which check themselves when the view runs;

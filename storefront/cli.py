@@ -75,17 +75,34 @@ def create_admin(email: str, password_stdin: bool, role: str) -> None:
         raise click.BadParameter("that is not an email address", param_hint="EMAIL")
     if db.session.scalar(select(User).where(User.email == email)):
         raise click.ClickException(f"{email} already has an account")
-    if password_stdin:
+    user = User(email=email, role=role)
+    user.set_password(_read_password(password_stdin))
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created {role} {email}")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password(email: str, password_stdin: bool) -> None:
+    """Give an account a new password; every session it has open ends."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"{email} has no account")
+    user.set_password(_read_password(password_stdin))
+    db.session.commit()
+    click.echo(f"new password for {user.email}; its sessions are ended")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < 10:
         raise click.ClickException("the password must have at least 10 characters")
-    user = User(email=email, role=role)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    click.echo(f"created {role} {email}")
+    return password
 
 
 @demo_cli.command("load")

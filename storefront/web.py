@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from storefront.accounts.models import User
+from storefront.accounts.sessions import session_fingerprint, user_for_session_id
 from storefront.errors import StorefrontError
 from storefront.extensions import db, login_manager
 from storefront.money import format_cents
@@ -36,10 +36,11 @@ def register(app: Flask) -> None:
     app.register_error_handler(StorefrontError, _domain_error)
     app.jinja_env.globals.update(current_locale=lambda: str(get_locale()))
     app.jinja_env.filters["money"] = _money_filter
-    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    login_manager.user_loader(lambda session_id: user_for_session_id(db.session, session_id))
     login_manager.login_view = "admin.login"
     # A staff session cookie replayed from another address or browser is dropped.
     login_manager.session_protection = "strong"
+    login_manager._session_identifier_generator = session_fingerprint
 
 
 def _money_filter(cents: int, currency: str = "EUR") -> str:

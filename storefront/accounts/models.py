@@ -38,7 +38,17 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    def get_id(self) -> str:
+        """What the session cookie keeps: stale as soon as the version is bumped."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session of this account stops working, copies of its cookie included."""
+        self.session_version = (self.session_version or 1) + 1
+
     def set_password(self, password: str) -> None:
+        if self.password_hash:
+            self.end_sessions()
         self.password_hash = generate_password_hash(password, method="scrypt")
 
     def check_password(self, password: str) -> bool:

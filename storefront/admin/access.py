@@ -78,7 +78,7 @@ def _forbidden(error: HTTPException):
 
 @bp.errorhandler(413)
 def _too_large(error: HTTPException):
-    limit = describe_size(current_app.config["MAX_CONTENT_LENGTH"] or 0)
+    limit = describe_size(request.max_content_length or 0)
     message = _("The files sent are too large: at most %(size)s in all.", size=limit)
     return _error_page(error, _("Too large"), message)
 

@@ -52,7 +52,9 @@ def login():
 @bp.post("/logout")
 @staff_allowed
 def logout():
-    """Sign out (a POST: CSRFProtect checks the token before this runs)."""
+    """Sign out everywhere (a POST: CSRFProtect checks the token before this runs)."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("admin.login"))

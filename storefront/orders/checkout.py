@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storefront.database import transactional
@@ -51,24 +53,47 @@ def start_checkout(
     provider: str,
     now: datetime,
     reservation_minutes: int,
+    checkout_key: str | None = None,
 ) -> Order:
     """Reserve every line of the cart and open a pending order, or raise and take nothing.
 
     When stock is short, reservations that have run out are given back first and the
-    checkout is tried once more: expiry is applied lazily, when it matters.
+    checkout is tried once more: expiry is applied lazily, when it matters. A
+    `checkout_key` names one submission of the checkout form: submitted again (a retry
+    after a crash, a double tap), it gets the order the first submission opened.
     """
+    if checkout_key and (earlier := order_for_submission(session, checkout_key)):
+        return earlier
     if not cart.lines:
         raise EmptyCart()
     if cart.has_physical and not (buyer.name and buyer.line1 and buyer.city and buyer.country):
         raise AddressRequired("A shipping address is needed for physical items.")
     order_opening.send(cart, session=session, lines=cart.lines, email=buyer.email, now=now)
     order = _new_order(cart, buyer, provider, now, timedelta(minutes=reservation_minutes))
+    order.checkout_key = checkout_key
     try:
-        return _reserve(session, order, cart.lines, now)
+        return _reserve_once(session, order, cart.lines, now)
     except NotEnoughStock:
         if not expire_due_orders(session, now=now):
             raise
-    return _reserve(session, order, cart.lines, now)
+    return _reserve_once(session, order, cart.lines, now)
+
+
+def order_for_submission(session: Session, checkout_key: str) -> Order | None:
+    """The order a submission of the checkout form opened, if it did."""
+    return session.scalar(select(Order).where(Order.checkout_key == checkout_key))
+
+
+def _reserve_once(session: Session, order: Order, lines: list, now: datetime) -> Order:
+    # The same submission arriving twice at once: the unique key lets one order in, and
+    # the other request gets that order (its own reservation is rolled back).
+    try:
+        return _reserve(session, order, lines, now)
+    except (IntegrityError, NotEnoughStock):
+        earlier = order.checkout_key and order_for_submission(session, order.checkout_key)
+        if not earlier:
+            raise
+        return earlier
 
 
 @transactional

@@ -224,7 +224,7 @@ def test_a_cover_over_the_size_limit_is_refused(admin, app, monkeypatch):
 
 def test_a_request_over_the_upload_limit_gets_a_clear_page(admin, app, monkeypatch):
     # Kept under the test client's 500 KB spooling threshold, so no temporary file is left open.
-    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 200 * 1024)
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 200 * 1024)
     response = create_release(admin, cover=upload(b"\x00" * (300 * 1024), "huge.png"))
     assert response.status_code == 413
     assert "The files sent are too large: at most 200 KB in all." in response.get_data(as_text=True)

@@ -152,11 +152,14 @@ def test_simultaneous_checkouts_of_one_fan_never_pass_the_edition_cap(live_serve
         assert sum(outcomes.values()) == RUSH and not any(o.startswith("error:5") for o in outcomes)
         assert pay_all_at_once(live_server, references) == {302: len(references)}
         assert _paid_orders(product_id) == 1
-        assert db.session.scalar(
-            select(func.count(Copy.id)).where(
-                Copy.edition_id == edition.id, Copy.order_id.is_not(None)
+        assert (
+            db.session.scalar(
+                select(func.count(Copy.id)).where(
+                    Copy.edition_id == edition.id, Copy.order_id.is_not(None)
+                )
             )
-        ) == 1
+            == 1
+        )
 
 
 @pytest.mark.slow

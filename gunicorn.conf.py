@@ -1,0 +1,16 @@
+"""gunicorn settings every way of serving the shop uses (`make run`, benchmarks, production:
+`gunicorn -c gunicorn.conf.py 'storefront:create_app()'`)."""
+
+import os
+
+from config import Config, check_rate_limit_storage
+
+# The control socket lives in ~/.gunicorn: two servers on one machine would collide.
+control_socket_disable = True
+
+
+def on_starting(server) -> None:
+    """Refuse to start workers that would each count rate limits on their own."""
+    check_rate_limit_storage(
+        server.cfg.workers, os.environ.get("RATELIMIT_STORAGE_URI", Config.RATELIMIT_STORAGE_URI)
+    )
