@@ -161,15 +161,26 @@ def test_gunicorn_refuses_two_workers_counting_apart(tmp_path):
     assert "shared store" in result.stderr
 
 
-def _proxied_app(**config):
-    return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=db.engine.url, **config)
+@pytest.fixture
+def shop_with(app):
+    """Another app on the test database, configured as a deployment would be."""
+    made = []
+
+    def make(**config):
+        made.append(create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=db.engine.url, **config))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
 
 
 @pytest.mark.parametrize("hops", [0, 1])
-def test_one_visitor_cannot_lock_everyone_out_of_login(app, hops, monkeypatch):
+def test_one_visitor_cannot_lock_everyone_out_of_login(shop_with, hops):
     """Behind one proxy (PROXY_HOPS=1) each visitor has their own bucket; with no proxy,
     a forged X-Forwarded-For does not give a guesser fresh buckets."""
-    shop = _proxied_app(PROXY_HOPS=hops, LOGIN_RATE_LIMIT="3 per minute")
+    shop = shop_with(PROXY_HOPS=hops, LOGIN_RATE_LIMIT="3 per minute")
     make_user()
     guesser, fan = shop.test_client(), shop.test_client()
     for client, address in ((guesser, "203.0.113.7"), (fan, "198.51.100.9")):
