@@ -10,9 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from storefront.admin import bp
 from storefront.admin.access import staff_allowed
+from storefront.admin.payment_problems import problem_notes
 from storefront.extensions import db
 from storefront.orders.models import Order
 from storefront.orders.states import OrderStatus
+from storefront.payments.problems import orders_with_problems
 
 PER_PAGE = 50
 STATUS_LABELS = {
@@ -38,7 +40,12 @@ def orders():
         status = ""
     page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     return render_template(
-        "admin/orders.html", page=page, status=status, statuses=STATUS_LABELS, notice=notice
+        "admin/orders.html",
+        page=page,
+        status=status,
+        statuses=STATUS_LABELS,
+        notice=notice,
+        refused=orders_with_problems(db.session, page.items),
     )
 
 
@@ -51,4 +58,9 @@ def order_detail(reference: str):
         .where(Order.reference == reference)
         .options(selectinload(Order.lines), selectinload(Order.refunds))
     )
-    return render_template("admin/order.html", order=order, statuses=STATUS_LABELS)
+    return render_template(
+        "admin/order.html",
+        order=order,
+        statuses=STATUS_LABELS,
+        problems=problem_notes(db.session, order),
+    )

@@ -29,6 +29,9 @@ class RemoteState(StrEnum):
 class RemoteCheckout:
     state: RemoteState
     payment_id: str | None = None
+    # What was paid, so a payment is checked against the order before it settles it.
+    amount_cents: int | None = None
+    currency: str | None = None
 
 
 class PaymentProvider(ABC):
@@ -45,8 +48,18 @@ class PaymentProvider(ABC):
         """
 
     @abstractmethod
-    def refund(self, order: Order, *, amount_cents: int, idempotency_key: str) -> str:
-        """Give money back and return the provider's refund id. Same key, same refund."""
+    def refund(
+        self,
+        order: Order,
+        *,
+        amount_cents: int,
+        idempotency_key: str,
+        payment_id: str | None = None,
+    ) -> str:
+        """Give money back and return the provider's refund id. Same key, same refund.
+
+        `payment_id` names a payment other than the order's own: one the shop refused.
+        """
 
     def abandon(self, order: Order) -> bool:
         """Close the payment so it can no longer be paid; False if it was paid already."""

@@ -18,6 +18,12 @@ from storefront.orders.services import (
     record_refund,
 )
 from storefront.orders.states import OrderStatus
+from storefront.payments.problems import (
+    Payment,
+    payment_mismatch,
+    refund_refused_payments,
+    refuse_payment,
+)
 from storefront.payments.provider import RemoteState, ReturnUrls, get_provider
 
 log = logging.getLogger(__name__)
@@ -123,10 +129,12 @@ def fail_payment(session: Session, order: Order, *, now: datetime) -> bool:
 
 
 def reconcile(session: Session, *, now: datetime, lookback: timedelta = timedelta(days=2)) -> dict:
-    """Ask providers about unsettled orders and apply what webhooks missed.
+    """Ask providers about unsettled orders and apply what webhooks missed; finish
+    refunds that failed before (late payments, owed parts, refused payments).
 
-    One order the provider cannot answer about is counted as failed and left for the
-    next run; the others are still reconciled.
+    A payment that does not match its order is refused here as in the webhook. One
+    order the provider cannot answer about is counted as failed and left for the next
+    run; the others are still reconciled.
     """
     orders = session.scalars(
         select(Order)
@@ -137,7 +145,7 @@ def reconcile(session: Session, *, now: datetime, lookback: timedelta = timedelt
         )
         .order_by(Order.id)
     ).all()
-    counts = {"paid": 0, "expired": 0, "refunded": 0, "unchanged": 0, "failed": 0}
+    counts = {"paid": 0, "expired": 0, "refused": 0, "refunded": 0, "unchanged": 0, "failed": 0}
     for order in orders:
         try:
             counts[_reconcile_one(session, order, now)] += 1
@@ -145,9 +153,9 @@ def reconcile(session: Session, *, now: datetime, lookback: timedelta = timedelt
             session.rollback()
             log.exception("reconcile: could not settle order %s", order.reference)
             counts["failed"] += 1
-    refunded, failed = _finish_owed_refunds(session, now)
-    counts["refunded"] += refunded
-    counts["failed"] += failed
+    for refunded, failed in (_finish_owed_refunds(session, now), refund_refused_payments(session)):
+        counts["refunded"] += refunded
+        counts["failed"] += failed
     return counts
 
 
@@ -156,6 +164,19 @@ def _reconcile_one(session: Session, order: Order, now: datetime) -> str:
     if remote is None or remote.state is RemoteState.OPEN:
         return "unchanged"
     if remote.state is RemoteState.PAID:
+        payment = Payment(order.provider, remote.amount_cents, remote.currency, remote.payment_id)
+        if kind := payment_mismatch(order, payment):
+            # The webhook refused it too (or never came): refuse it once, never settle.
+            refused = refuse_payment(
+                session,
+                order,
+                payment,
+                kind=kind,
+                detail=f"found by reconcile: {remote.amount_cents} {remote.currency}",
+                event_id=None,
+                now=now,
+            )
+            return "refused" if refused else "unchanged"
         # A late payment for stock sold meanwhile is recorded here and refunded below,
         # with every other refund still owed.
         outcome = record_payment(session, order, payment_id=remote.payment_id or "", now=now)

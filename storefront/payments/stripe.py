@@ -57,13 +57,21 @@ class StripeProvider(PaymentProvider):
         order.provider_session_id = session.id
         return session.url
 
-    def refund(self, order: Order, *, amount_cents: int, idempotency_key: str) -> str:
-        if not order.provider_payment_id:
+    def refund(
+        self,
+        order: Order,
+        *,
+        amount_cents: int,
+        idempotency_key: str,
+        payment_id: str | None = None,
+    ) -> str:
+        payment_intent = payment_id or order.provider_payment_id
+        if not payment_intent:
             raise PaymentError(f"Order {order.reference} has no Stripe payment to refund.")
         try:
             refund = stripe_client().v1.refunds.create(
                 params={
-                    "payment_intent": order.provider_payment_id,
+                    "payment_intent": payment_intent,
                     "amount": amount_cents,
                     "metadata": {"order_reference": order.reference},
                 },
@@ -100,7 +108,12 @@ class StripeProvider(PaymentProvider):
                 f"Stripe did not say what became of order {order.reference}: {error}"
             ) from error
         if session.payment_status in ("paid", "no_payment_required"):
-            return RemoteCheckout(RemoteState.PAID, session.payment_intent)
+            return RemoteCheckout(
+                RemoteState.PAID,
+                session.payment_intent,
+                amount_cents=getattr(session, "amount_total", None),
+                currency=getattr(session, "currency", None),
+            )
         if session.status == "expired":
             return RemoteCheckout(RemoteState.EXPIRED)
         return RemoteCheckout(RemoteState.OPEN)

@@ -12,7 +12,14 @@ class TestPaymentProvider(PaymentProvider):
     def start_payment(self, order: Order, *, urls: ReturnUrls) -> str:
         return url_for("shop.test_payment", reference=order.reference)
 
-    def refund(self, order: Order, *, amount_cents: int, idempotency_key: str) -> str:
+    def refund(
+        self,
+        order: Order,
+        *,
+        amount_cents: int,
+        idempotency_key: str,
+        payment_id: str | None = None,
+    ) -> str:
         # Deterministic per key, so a retried refund is recognised as the same one.
         return f"test_re_{idempotency_key}"
 

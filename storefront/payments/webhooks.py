@@ -1,4 +1,4 @@
-"""Stripe webhook events: verified, stored by id, applied once."""
+"""Stripe webhook events: verified, checked, stored by id, applied once."""
 
 from __future__ import annotations
 
@@ -11,23 +11,36 @@ from sqlalchemy.orm import Session
 
 from storefront.orders.models import Order
 from storefront.orders.services import expire_order, record_refund
+from storefront.payments.events import (
+    CHARGE_REFUNDED,
+    SESSION_EXPIRED,
+    SESSION_FAILED,
+    SESSION_PAID,
+    StripeEvent,
+)
 from storefront.payments.models import PaymentEvent
+from storefront.payments.problems import (
+    WRONG_PROVIDER,
+    Payment,
+    payment_mismatch,
+    refuse_payment,
+)
 from storefront.payments.services import fail_payment, settle_payment
+from storefront.payments.stripe import StripeProvider
 
 log = logging.getLogger(__name__)
 
 
-def apply_event(session: Session, event: dict, *, now: datetime) -> str:
+def apply_event(session: Session, event: StripeEvent, *, now: datetime) -> str:
     """Apply one verified Stripe event; returns what happened (for logs and tests).
 
     The event id is written before the change and committed with it: a second
     delivery of the same id finds it and does nothing, even when both arrive at once,
     and an event whose change failed is not marked as seen.
     """
-    obj = event["data"]["object"]
-    order = _order_for(session, event["type"], obj)
+    order = _order_for(session, event) if event.is_handled else None
     record = PaymentEvent(
-        id=event["id"], type=event["type"], order_reference=order.reference if order else None
+        id=event.id, type=event.type, order_reference=order.reference if order else None
     )
     session.add(record)
     try:
@@ -35,63 +48,90 @@ def apply_event(session: Session, event: dict, *, now: datetime) -> str:
     except IntegrityError:
         session.rollback()
         return "duplicate"
-    handler = _HANDLERS.get(event["type"], _ignore) if order else _ignore
-    record.outcome = handler(session, order, obj, now)
+    if order is None:
+        outcome = "ignored"
+    elif order.provider != StripeProvider.name:
+        # Stripe has no payment of this order to act on (a test-payment order): the
+        # label is told, the order is left alone.
+        outcome = _refuse(session, order, event, WRONG_PROVIDER, now)
+    else:
+        outcome = _HANDLERS[event.type](session, order, event, now)
+    record.outcome = outcome
     session.commit()
-    return record.outcome
+    return outcome
 
 
-def _order_for(session: Session, event_type: str, obj: dict) -> Order | None:
-    if event_type.startswith("charge."):
-        payment_intent = obj.get("payment_intent")
-        return (
-            session.scalar(select(Order).where(Order.provider_payment_id == payment_intent))
-            if payment_intent
-            else None
-        )
-    reference = obj.get("client_reference_id") or (obj.get("metadata") or {}).get("order_reference")
-    return session.scalar(select(Order).where(Order.reference == reference)) if reference else None
+def _order_for(session: Session, event: StripeEvent) -> Order | None:
+    if event.type == CHARGE_REFUNDED:
+        column, value = Order.provider_payment_id, event.payment_intent
+    else:
+        column, value = Order.reference, event.reference
+    return session.scalar(select(Order).where(column == value)) if value else None
 
 
-def _completed(session: Session, order: Order, obj: dict, now: datetime) -> str:
+def _completed(session: Session, order: Order, event: StripeEvent, now: datetime) -> str:
     # Delayed methods (SEPA debit...) complete the session unpaid; their money comes
     # with checkout.session.async_payment_succeeded.
-    if obj.get("payment_status") not in ("paid", "no_payment_required"):
+    if event.payment_status not in ("paid", "no_payment_required"):
         return "awaiting_payment"
-    return settle_payment(session, order, payment_id=obj.get("payment_intent") or "", now=now)
+    if kind := payment_mismatch(order, _payment(event)):
+        return _refuse(session, order, event, kind, now)
+    return settle_payment(session, order, payment_id=event.payment_intent or "", now=now)
 
 
-def _failed(session: Session, order: Order, obj: dict, now: datetime) -> str:
+def _failed(session: Session, order: Order, event: StripeEvent, now: datetime) -> str:
     return "canceled" if fail_payment(session, order, now=now) else "unchanged"
 
 
-def _expired(session: Session, order: Order, obj: dict, now: datetime) -> str:
+def _expired(session: Session, order: Order, event: StripeEvent, now: datetime) -> str:
     return "expired" if expire_order(session, order, now=now) else "unchanged"
 
 
-def _refunded(session: Session, order: Order, obj: dict, now: datetime) -> str:
+def _refunded(session: Session, order: Order, event: StripeEvent, now: datetime) -> str:
     # amount_refunded is cumulative: the delta is what this event adds, and keying the
     # record on (charge, cumulative amount) makes replays and stale events no-ops.
-    delta = int(obj.get("amount_refunded", 0)) - order.refunded_cents
     recorded = record_refund(
         session,
         order,
-        amount_cents=delta,
-        provider_refund_id=f"{obj['id']}:{obj.get('amount_refunded')}",
+        amount_cents=event.amount_refunded - order.refunded_cents,
+        provider_refund_id=f"{event.object_id}:{event.amount_refunded}",
         reason="refunded at Stripe",
         now=now,
     )
     return "refund_recorded" if recorded else "unchanged"
 
 
-def _ignore(session: Session, order: Order, obj: dict, now: datetime) -> str:
-    return "ignored"
+def _payment(event: StripeEvent) -> Payment:
+    taken = event.payment_status == "paid" and event.payment_intent
+    return Payment(
+        provider=StripeProvider.name,
+        amount_cents=event.amount_total,
+        currency=event.currency,
+        payment_id=event.payment_intent if taken else None,
+    )
+
+
+def _refuse(session: Session, order: Order, event: StripeEvent, kind: str, now: datetime) -> str:
+    detail = _describe(event, order)
+    log.warning("stripe event %s refused (%s): %s", event.id, kind, detail)
+    refused = refuse_payment(
+        session, order, _payment(event), kind=kind, detail=detail, event_id=event.id, now=now
+    )
+    return f"refused_{kind}" if refused else "unchanged"
+
+
+def _describe(event: StripeEvent, order: Order) -> str:
+    """For the record: what the event said against what the order expects."""
+    paid = f" {event.amount_total} {event.currency}" if event.amount_total is not None else ""
+    return (
+        f"{event.type}{paid} ({event.payment_status or 'no payment status'}); order "
+        f"{order.reference}: {order.total_cents} {order.currency} through {order.provider}"
+    )
 
 
 _HANDLERS = {
-    "checkout.session.completed": _completed,
-    "checkout.session.async_payment_succeeded": _completed,
-    "checkout.session.async_payment_failed": _failed,
-    "checkout.session.expired": _expired,
-    "charge.refunded": _refunded,
+    **dict.fromkeys(SESSION_PAID, _completed),
+    SESSION_FAILED: _failed,
+    SESSION_EXPIRED: _expired,
+    CHARGE_REFUNDED: _refunded,
 }

@@ -83,19 +83,26 @@ def session_event(
     payment_status: str = "paid",
     payment_intent: str | None = None,
     status: str = "complete",
-    amount_total: int = 0,
+    amount_total: int | None = None,
     id: str | None = None,
 ) -> dict:
-    """A `checkout.session.*` event for the order `reference`."""
+    """A `checkout.session.*` event for the order `reference`, for what it costs unless
+    `amount_total` says otherwise."""
     obj = checkout_session(
         reference,
         id=session_id,
         status=status,
         payment_status=payment_status,
         payment_intent=payment_intent,
-        amount_total=amount_total,
+        amount_total=order_total(reference) if amount_total is None else amount_total,
     )
     return event(event_type, obj, id=id or unique("evt"))
+
+
+def order_total(reference: str) -> int:
+    """What Stripe charges for the order `reference` (0 for an order we do not know)."""
+    order = order_by_reference(reference)
+    return order.total_cents if order else 0
 
 
 def completed(reference: str, *, session_id: str, payment_intent: str, **fields) -> dict:

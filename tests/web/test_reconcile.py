@@ -15,6 +15,7 @@ from tests.support.payments import (
     completed,
     expire_locally,
     mails,
+    order_total,
     refund_object,
     refunds,
     sell_out,
@@ -61,6 +62,7 @@ def remote(reference: str, session_id: str, status: str, payment_status: str) ->
         status=status,
         payment_status=payment_status,
         payment_intent=PI if payment_status == "paid" else None,
+        amount_total=order_total(reference),
     )
 
 
