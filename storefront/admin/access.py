@@ -1,7 +1,9 @@
 """Who may open what in the admin: one guard for the whole blueprint.
 
 Every admin page needs a signed-in account; pages are for admins unless a view is marked
-`staff_allowed` (reading) or `public` (the login form). Forgetting a mark is therefore safe.
+`staff_allowed` (reading), `staff_reads` (staff may read it, only admins send its forms)
+or `public` (the login form). Forgetting a mark is therefore safe. Screens ask `may` (the
+same rule) what to offer, so they never show a form the guard would refuse.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from werkzeug.exceptions import HTTPException
 from storefront.admin import bp
 from storefront.admin.uploads import describe_size
 
-PUBLIC, STAFF, ADMIN = "public", "staff", "admin"
+PUBLIC, STAFF, STAFF_READS, ADMIN = "public", "staff", "staff_reads", "admin"
+READING = frozenset({"GET", "HEAD"})
 _ACCESS = "admin_access"
 
 
@@ -32,24 +35,45 @@ def staff_allowed(view: Callable) -> Callable:
     return view
 
 
+def staff_reads(view: Callable) -> Callable:
+    """Mark a page staff may read while only admins send its forms (the catalog pages)."""
+    setattr(view, _ACCESS, STAFF_READS)
+    return view
+
+
+def may(endpoint: str, method: str = "GET") -> bool:
+    """Whether the signed-in account may send `method` to `endpoint` (templates: `may`)."""
+    access = _access_of(endpoint)
+    if access == PUBLIC:
+        return True
+    if not current_user.is_authenticated:
+        return False
+    if current_user.is_admin or access == STAFF:
+        return True
+    return access == STAFF_READS and method in READING
+
+
+def _access_of(endpoint: str) -> str:
+    return getattr(current_app.view_functions.get(endpoint), _ACCESS, ADMIN)
+
+
 @bp.context_processor
 def _staff_member() -> dict:
     # Only admin pages know who is signed in: fan pages never load a user.
-    return {"current_user": current_user}
+    return {"current_user": current_user, "may": may}
 
 
 @bp.before_request
 def guard():
     """Sign in first; then admins may do everything, staff only what is marked for them."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    access = getattr(view, _ACCESS, ADMIN)
-    if access == PUBLIC:
+    endpoint = request.endpoint or ""
+    if _access_of(endpoint) == PUBLIC:
         return None
     if not current_user.is_authenticated:
         flash(_("Please sign in to continue."), "info")
         here = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("admin.login", next=here))
-    if access == ADMIN and not current_user.is_admin:
+    if not may(endpoint, request.method):
         abort(403)
     return None
 

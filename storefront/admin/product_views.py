@@ -6,6 +6,7 @@ from flask import flash
 from flask_babel import gettext as _
 
 from storefront.admin import bp
+from storefront.admin.access import staff_reads
 from storefront.admin.forms import ProductForm
 from storefront.admin.helpers import back_to_release, render_form, write_catalog
 from storefront.admin.uploads import DOWNLOAD
@@ -28,6 +29,7 @@ def product_new(release_id: int):
 
 
 @bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+@staff_reads
 def product_edit(product_id: int):
     """Change a product: name, price, stock or options, shipping, sale, download."""
     product = db.get_or_404(Product, product_id)

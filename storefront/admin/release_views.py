@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from storefront.admin import bp
-from storefront.admin.access import staff_allowed
+from storefront.admin.access import staff_allowed, staff_reads
 from storefront.admin.forms import KIND_LABELS, ReleaseForm, TrackForm
 from storefront.admin.helpers import back_to_release, catalog_changed, render_form, write_catalog
 from storefront.admin.uploads import COVER
@@ -49,6 +49,7 @@ def release_new():
 
 
 @bp.route("/releases/<int:release_id>", methods=["GET", "POST"])
+@staff_reads
 def release_edit(release_id: int):
     """A release's page: its details, its tracks and its products."""
     release = db.get_or_404(Release, release_id)
@@ -75,6 +76,7 @@ def track_add(release_id: int):
 
 
 @bp.route("/tracks/<int:track_id>", methods=["GET", "POST"])
+@staff_reads
 def track_edit(track_id: int):
     """Change a track: number, title, duration, preview."""
     track = db.get_or_404(Track, track_id)

@@ -177,16 +177,47 @@ def test_staff_can_read_the_lists_and_orders(staff, make_release):
     assert staff.get("/admin/orders").status_code == 200
 
 
+def test_staff_read_the_catalog_pages_without_their_forms(staff, make_product):
+    vinyl = make_product(stock=10)
+    track = vinyl.release.tracks[0]
+    listing = staff.get("/admin/releases").get_data(as_text=True)
+    assert f'href="/admin/releases/{vinyl.release_id}"' in listing
+    pages = {
+        f"/admin/releases/{vinyl.release_id}": vinyl.release.title,
+        f"/admin/products/{vinyl.id}": "Stock (units)",
+        f"/admin/tracks/{track.id}": track.title,
+    }
+    for url, shown in pages.items():
+        response = staff.get(url)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert shown in html
+        assert 'class="read-only" disabled' in html, "the details are shown, not editable"
+        assert "Save the" not in html
+    release_page = staff.get(f"/admin/releases/{vinyl.release_id}").get_data(as_text=True)
+    for offer in ("Add the track", "Add a product", "New campaign", "Remove"):
+        assert offer not in release_page, offer
+
+
 def test_staff_cannot_edit_the_catalog(staff, make_product):
     vinyl = make_product(stock=10)
-    for url in ("/admin/releases/new", f"/admin/releases/{vinyl.release_id}"):
-        response = staff.get(url)
-        assert response.status_code == 403
-        assert "only an admin can change the catalog" in response.get_data(as_text=True)
+    track = vinyl.release.tracks[0]
+    response = staff.get("/admin/releases/new")
+    assert response.status_code == 403
+    assert "only an admin can change the catalog" in response.get_data(as_text=True)
     page = "/admin/releases"
-    data = product_data(vinyl, stock="99")
-    assert send(staff, f"/admin/products/{vinyl.id}", data, page=page).status_code == 403
+    writes = {
+        f"/admin/releases/{vinyl.release_id}": release_data(title="Renamed"),
+        f"/admin/products/{vinyl.id}": product_data(vinyl, stock="99"),
+        f"/admin/tracks/{track.id}": {"position": "1", "title": "Renamed", "duration": "4:05"},
+        f"/admin/releases/{vinyl.release_id}/tracks": {"position": "3", "title": "New"},
+        f"/admin/tracks/{track.id}/delete": {},
+    }
+    for url, data in writes.items():
+        assert send(staff, url, data, page=page).status_code == 403, url
     assert fresh(vinyl).stock == 10
+    assert fresh(vinyl.release).title != "Renamed"
+    assert [t.title for t in fresh(vinyl.release).tracks] == ["Sable fin", "Dune lente"]
 
 
 # --- releases -------------------------------------------------------------------------
