@@ -26,6 +26,7 @@ from storefront.admin.helpers import catalog_changed, render_form, write_catalog
 from storefront.catalog.models import Release
 from storefront.clock import utcnow
 from storefront.extensions import db
+from storefront.ids import parse_id
 from storefront.preorders import admin_services as services
 from storefront.preorders.figures import campaign_figures
 from storefront.preorders.models import Bonus, Campaign, CampaignState, Goal
@@ -63,7 +64,7 @@ def _campaigns_of(release: Release) -> list[tuple[Campaign, CampaignState]]:
 def campaigns():
     """Every campaign (or one release's: ?release_id=N), latest first, with its figures."""
     query = select(Campaign).options(selectinload(Campaign.release), selectinload(Campaign.goals))
-    release_id = request.args.get("release_id", type=int)
+    release_id = request.args.get("release_id", type=parse_id)
     if release_id is not None:
         query = query.where(Campaign.release_id == release_id)
     found = db.session.scalars(query.order_by(Campaign.opens_at.desc(), Campaign.id.desc()))
@@ -75,7 +76,7 @@ def campaigns():
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 def campaign_new():
     """Create a campaign for a release (?release_id=N): window, products, limit, margin."""
-    release_id = request.args.get("release_id", type=int)
+    release_id = request.args.get("release_id", type=parse_id)
     release = db.get_or_404(Release, release_id) if release_id is not None else abort(404)
     form = CampaignForm.for_release(release, product_ids=[p.id for p in release.products])
     if form.validate_on_submit():

@@ -25,6 +25,7 @@ from storefront.editions import exports
 from storefront.editions.models import Edition, InsertPool
 from storefront.editions.services import edition_for_product, fairness, insert_pools
 from storefront.extensions import db
+from storefront.ids import parse_id
 
 
 @bp.context_processor
@@ -53,7 +54,7 @@ def editions():
 @bp.route("/editions/new", methods=["GET", "POST"])
 def edition_new():
     """Set up a numbered edition of a physical product (?product_id=N)."""
-    product_id = request.args.get("product_id", type=int)
+    product_id = request.args.get("product_id", type=parse_id)
     product = db.get_or_404(Product, product_id) if product_id is not None else abort(404)
     existing = edition_for_product(db.session, product.id)
     if existing is not None:

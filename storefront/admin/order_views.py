@@ -12,6 +12,7 @@ from storefront.admin import bp
 from storefront.admin.access import staff_allowed
 from storefront.admin.payment_problems import problem_notes
 from storefront.extensions import db
+from storefront.ids import parse_id
 from storefront.orders.models import Order
 from storefront.orders.states import OrderStatus
 from storefront.payments.problems import orders_with_problems
@@ -38,7 +39,10 @@ def orders():
     elif status:
         notice = _("There is no status “%(status)s”: showing every order.", status=status)
         status = ""
-    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    number = request.args.get("page", 1, type=parse_id)  # ?page=-1, abc or 10**20: page 1
+    page = db.paginate(
+        query, page=number, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False
+    )
     return render_template(
         "admin/orders.html",
         page=page,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from storefront.catalog.models import Product, ProductOption
+from storefront.ids import parse_id, parse_optional_id
 from storefront.orders.shipping import ParcelItem, Zone, shipping_cents
 
 MAX_QUANTITY = 10
@@ -23,8 +24,11 @@ class CartKey:
 
     @classmethod
     def decode(cls, text: str) -> CartKey:
+        """The key `encode` wrote; ValueError for anything else (ids out of range too)."""
+        if not isinstance(text, str):
+            raise ValueError(f"not a cart key: {text!r}")
         product, _, option = text.partition(":")
-        return cls(int(product), int(option) or None)
+        return cls(parse_id(product), parse_optional_id(option))
 
 
 @dataclass
@@ -42,7 +46,7 @@ class Cart:
         for key, quantity in data.items():
             try:
                 cart.set(CartKey.decode(key), int(quantity))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # int(float("inf")) overflows
                 continue
         return cart
 

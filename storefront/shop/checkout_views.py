@@ -21,17 +21,23 @@ from storefront.shop.forms import AddToCartForm, CartLineForm, CheckoutForm, Shi
 from storefront.shop.helpers import current_cart, locale_code, save_cart, ship_country, ship_zone
 
 
+@bp.app_template_global()
+def cart_count() -> int:
+    """The header's cart badge: what the cart holds, whatever the cookie says."""
+    return current_cart().count
+
+
 @bp.post("/cart/add")
 def add_to_cart():
     """Put a format (and size) of a release in the cart."""
     form = AddToCartForm()
-    if not form.validate_on_submit() or not form.product_id.data.isdigit():
+    if not form.validate_on_submit():
         flash(_("Please choose a quantity between 1 and 10."), "error")
         return redirect(request.referrer or url_for("shop.cart"))
     cart = current_cart()
-    cart.add(CartKey(int(form.product_id.data), form.option_id.data or None), form.quantity.data)
+    cart.add(CartKey(form.product_id.data, form.option_id.data), form.quantity.data)
     priced = price_cart(db.session, cart)
-    if not any(line.key.product_id == int(form.product_id.data) for line in priced.lines):
+    if not any(line.key.product_id == form.product_id.data for line in priced.lines):
         flash(_("This item is no longer on sale, or a size must be chosen."), "error")
         return redirect(request.referrer or url_for("shop.home"))
     save_cart(cart)

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 
+from storefront.ids import parse_id, parse_optional_id
 from storefront.orders.cart import MAX_QUANTITY
 from storefront.orders.shipping import COUNTRIES
 
@@ -23,9 +24,21 @@ def _country_choices(locale: str) -> list[tuple[str, str]]:
     return [(code, territories.get(code, code)) for code in COUNTRIES]
 
 
+class IdField(HiddenField):
+    """A hidden database id; anything but an id the database can hold is a field error."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        try:
+            self.data = parse_id(valuelist[0])
+        except ValueError:
+            raise ValueError(str(_l("Not a valid choice."))) from None
+
+
 class AddToCartForm(FlaskForm):
-    product_id = HiddenField(validators=[InputRequired()])
-    option_id = SelectField(_l("Size"), coerce=int, validate_choice=False, default=0)
+    product_id = IdField(validators=[InputRequired()])
+    option_id = SelectField(_l("Size"), coerce=parse_optional_id, validate_choice=False, default=0)
     quantity = IntegerField(
         _l("Quantity"), default=1, validators=[InputRequired(), NumberRange(1, MAX_QUANTITY)]
     )
@@ -121,6 +134,12 @@ class TestPaymentForm(FlaskForm):
     pay = SubmitField(_l("Pay (test)"))
     fail = SubmitField(_l("Fail (test)"))
     cancel = SubmitField(_l("Cancel"))
+
+
+class CancelOrderForm(FlaskForm):
+    """The order page's way out of a payment the fan does not want to finish."""
+
+    submit = SubmitField(_l("Cancel this order and put the items back in my cart"))
 
 
 class ConfirmForm(FlaskForm):
