@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -120,13 +121,42 @@ def _file_of(grant: DownloadGrant) -> Path:
 
 
 @transactional
-def reissue_grants(session: Session, order: Order, *, now: datetime) -> int:
-    """Fresh links for a paid order: older links stop working, the count starts again."""
+def reissue_grants(session: Session, order: Order, *, now: datetime, limit: int) -> int:
+    """Fresh links for a paid order, at most `limit` times per grant: older links stop
+    working, the count starts again. Refused (DownloadUnavailable) beyond the limit."""
     if order.status not in DELIVERABLE:
         raise DownloadUnavailable(_("Downloads are available once the order is paid."))
     grants = grants_for(session, order)
     for grant in grants:
-        grant.generation += 1
-        grant.issued_at, grant.expires_at = now, now + _lifetime()
-        grant.downloads_used = 0
+        # Conditional, so two clicks at once cannot both take the last re-issue.
+        renewed = session.execute(
+            update(DownloadGrant)
+            .where(DownloadGrant.id == grant.id, DownloadGrant.reissues < limit)
+            .values(
+                generation=DownloadGrant.generation + 1,
+                reissues=DownloadGrant.reissues + 1,
+                issued_at=now,
+                expires_at=now + _lifetime(),
+                downloads_used=0,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not renewed:
+            raise DownloadUnavailable(_reissues_used_up(limit))
+        session.refresh(grant)
     return len(grants)
+
+
+def reissues_left(grants: list[DownloadGrant], *, limit: int) -> int:
+    """How many more times the fan may ask for fresh links for these grants."""
+    return min((max(limit - grant.reissues, 0) for grant in grants), default=0)
+
+
+def _reissues_used_up(limit: int) -> str:
+    return ngettext(
+        "New links were already sent %(num)d time, the most we can offer. Please write to "
+        "the label with your order number: we will help.",
+        "New links were already sent %(num)d times, the most we can offer. Please write to "
+        "the label with your order number: we will help.",
+        limit,
+    )

@@ -12,6 +12,7 @@ from storefront.extensions import db
 from storefront.preorders.public import campaign_summary, media_kind
 from storefront.preorders.rewards import RewardUnavailable, early_tracks, open_reward, reward_path
 from storefront.shop import bp
+from storefront.shop.helpers import no_store
 
 # The widget lives in other sites' iframes: any site may frame it (the shop's other pages
 # forbid framing); it needs nothing but our own stylesheet and script.
@@ -48,6 +49,7 @@ def _widget_language() -> str:
 
 
 @bp.get("/rewards/<token>")
+@no_store
 def reward(token: str) -> str:
     """An unlocked reward: a live session, a bonus track or the early downloads."""
     order, goal, _track = open_reward(db.session, token)
@@ -62,6 +64,7 @@ def reward(token: str) -> str:
 
 
 @bp.get("/rewards/<token>/file")
+@no_store
 def reward_file(token: str) -> Response:
     """The reward's own file (session video or audio, bonus track), played or downloaded."""
     _order, goal, _track = open_reward(db.session, token)
@@ -71,6 +74,7 @@ def reward_file(token: str) -> Response:
 
 
 @bp.get("/rewards/<token>/tracks/<int:track_id>")
+@no_store
 def early_track(token: str, track_id: int) -> Response:
     """One early-download track, for a backer whose format includes the digital album."""
     order, goal, _track = open_reward(db.session, token)

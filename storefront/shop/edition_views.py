@@ -21,6 +21,7 @@ from storefront.extensions import db, limiter
 from storefront.preorders.public import media_kind
 from storefront.shop import bp
 from storefront.shop.forms import stripped
+from storefront.shop.helpers import no_store
 
 # Ids beyond a 32-bit integer are not ours: a 404, never a database overflow.
 EDITION_ID = "<int(max=2147483647):edition_id>"
@@ -92,6 +93,7 @@ def _card_page(opened: OpenedCard) -> str:
 
 
 @bp.get("/cards/files/<token>")
+@no_store
 def card_download(token: str) -> Response:
     """The card's hidden file (audio, video or PDF), for the fan who opened the card."""
     path = card_file(db.session, token)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import session
+from flask import Response, make_response, session
 from flask_babel import get_locale
 
 from storefront.orders.cart import Cart
@@ -40,3 +42,16 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def no_store(view: Callable[..., object]) -> Callable[..., Response]:
+    """For what is meant for one fan only (an address, live links, a private file): no
+    browser or shared cache may keep it."""
+
+    @functools.wraps(view)
+    def private_view(*args, **kwargs) -> Response:
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return private_view

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
 from storefront.clock import utcnow
-from storefront.delivery.services import download_token, grants_for, reissue_grants, use_download
+from storefront.delivery.services import (
+    download_token,
+    grants_for,
+    reissue_grants,
+    reissues_left,
+    use_download,
+)
 from storefront.errors import DownloadUnavailable
-from storefront.extensions import db
+from storefront.extensions import db, limiter
 from storefront.orders.cart import Cart, CartKey
 from storefront.orders.extras import extras_for
 from storefront.orders.models import Order
@@ -17,8 +24,13 @@ from storefront.orders.services import expire_if_due
 from storefront.orders.states import OrderStatus
 from storefront.payments.services import abandon_payment, fail_payment, settle_payment
 from storefront.shop import bp
-from storefront.shop.forms import ConfirmForm, TestPaymentForm
-from storefront.shop.helpers import current_cart, save_cart
+from storefront.shop.forms import CancelOrderForm, ConfirmForm, TestPaymentForm
+from storefront.shop.helpers import current_cart, no_store, save_cart
+
+# Unless the configuration says otherwise: fresh links per download grant, and how often
+# anyone may ask for them.
+DEFAULT_REISSUE_LIMIT = 3
+DEFAULT_REISSUE_RATE_LIMIT = "5 per hour"
 
 
 def _order_or_404(reference: str) -> Order:
@@ -30,6 +42,7 @@ def _order_or_404(reference: str) -> Order:
 
 
 @bp.get("/orders/<reference>")
+@no_store
 def order_page(reference: str):
     """Where the order stands, what it holds, its downloads."""
     order = _order_or_404(reference)
@@ -41,6 +54,8 @@ def order_page(reference: str):
         grants=grants,
         links=links,
         reissue_form=ConfirmForm(),
+        reissues_left=reissues_left(grants, limit=_reissue_limit()),
+        cancel_form=CancelOrderForm(),
         status=OrderStatus,
         **extras_for(db.session, order),
     )
@@ -60,13 +75,33 @@ def payment_return(reference: str):
 
 @bp.get("/orders/<reference>/canceled")
 def payment_canceled(reference: str):
-    """The fan left the payment page: release the reservation, put the items back in the cart."""
+    """The fan left the payment page: show the order, where they may cancel it (a GET
+    changes nothing: links are followed by browsers, previews and crawlers too)."""
     order = _order_or_404(reference)
-    if order.status == OrderStatus.PENDING and abandon_payment(db.session, order, now=utcnow()):
-        _refill_cart(order)
-        flash(_("Payment canceled. Your items are back in your cart."), "info")
+    if order.status == OrderStatus.PENDING:
+        flash(_("The payment was not finished. Your items are still held for you."), "info")
+    return redirect(url_for("shop.order_page", reference=order.reference))
+
+
+@bp.post("/orders/<reference>/cancel")
+def cancel_pending_order(reference: str):
+    """Cancel a pending order: release the reservation, put the items back in the cart."""
+    order = _order_or_404(reference)
+    if CancelOrderForm().validate_on_submit() and _abandon(order):
         return redirect(url_for("shop.cart"))
     return redirect(url_for("shop.order_page", reference=order.reference))
+
+
+def _abandon(order: Order) -> bool:
+    """Cancel a pending order and refill the cart; False if it was paid meanwhile (or is
+    no longer pending)."""
+    if order.status != OrderStatus.PENDING:
+        return False
+    if not abandon_payment(db.session, order, now=utcnow()):
+        return False
+    _refill_cart(order)
+    flash(_("Payment canceled. Your items are back in your cart."), "info")
+    return True
 
 
 def _refill_cart(order: Order) -> None:
@@ -77,6 +112,7 @@ def _refill_cart(order: Order) -> None:
 
 
 @bp.route("/pay/test/<reference>", methods=["GET", "POST"])
+@no_store
 def test_payment(reference: str):
     """The TEST payment page: Pay, Fail or Cancel drive the real order state machine."""
     if not current_app.config["TEST_PAYMENTS"]:
@@ -95,16 +131,38 @@ def test_payment(reference: str):
         fail_payment(db.session, order, now=now)
         flash(_("The test payment failed. Nothing was charged."), "error")
         return redirect(url_for("shop.order_page", reference=reference))
-    return redirect(url_for("shop.payment_canceled", reference=reference))
+    if _abandon(order):
+        return redirect(url_for("shop.cart"))
+    return redirect(url_for("shop.order_page", reference=reference))
 
 
+def _reissue_limit() -> int:
+    return current_app.config.get("DOWNLOAD_REISSUE_LIMIT", DEFAULT_REISSUE_LIMIT)
+
+
+def _reissue_rate_limit() -> str:
+    return current_app.config.get("DOWNLOAD_REISSUE_RATE_LIMIT", DEFAULT_REISSUE_RATE_LIMIT)
+
+
+def _too_many_reissues() -> str:
+    return _("Too many requests for new links: please wait a while, then try again.")
+
+
+# Per order (a leaked reference asked from many addresses) and per address (one visitor
+# trying many references): each within the rate limit.
 @bp.post("/orders/<reference>/downloads")
+@limiter.limit(
+    _reissue_rate_limit,
+    key_func=lambda: f"order:{request.view_args['reference']}",
+    error_message=_too_many_reissues,
+)
+@limiter.limit(_reissue_rate_limit, key_func=get_remote_address, error_message=_too_many_reissues)
 def reissue_downloads(reference: str):
     """New download links: the old ones stop working, the count starts again."""
     order = _order_or_404(reference)
     if ConfirmForm().validate_on_submit():
         try:
-            reissue_grants(db.session, order, now=utcnow())
+            reissue_grants(db.session, order, now=utcnow(), limit=_reissue_limit())
             flash(_("New download links are ready below."), "success")
         except DownloadUnavailable as error:
             flash(error.message, "error")
@@ -112,6 +170,7 @@ def reissue_downloads(reference: str):
 
 
 @bp.get("/downloads/<token>")
+@no_store
 def download(token: str):
     """Send a purchased file, if the link is valid, fresh and not used up."""
     try:

@@ -41,6 +41,13 @@ def pay_test(client, reference, action="pay"):
     )
 
 
+def cancel_on_order_page(client, reference):
+    """Press "Cancel this order..." on the order page (a POST with its CSRF token)."""
+    page = client.get(f"/orders/{reference}").get_data(as_text=True)
+    token = csrf_token_from(page)
+    return client.post(f"/orders/{reference}/cancel", data={"csrf_token": token})
+
+
 def buy(client, *products, **fields) -> str:
     """Add each product once, check out and pay with test payments; the order reference."""
     for product in products:

@@ -30,3 +30,15 @@ def test_an_old_token_is_refused_as_expired(monkeypatch):
     with pytest.raises(TokenRefused) as refused:
         read_download("secret", token, max_age_seconds=60)
     assert refused.value.expired
+
+
+def test_only_the_exact_token_is_accepted():
+    token = sign_download("secret", DownloadClaim(12, 1))
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(token[-1])
+    # Base64 ignores stray characters and the unused low bits of the last character.
+    damaged = [token + "=", token[:-1] + "!" + token[-1], token[:10] + "~" + token[10:]]
+    damaged += [token[:-1] + alphabet[last ^ low] for low in (1, 2, 3)]
+    for bad in damaged:
+        with pytest.raises(TokenRefused):
+            read_download("secret", bad, max_age_seconds=60)

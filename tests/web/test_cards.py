@@ -70,6 +70,13 @@ def test_a_code_and_an_email_open_the_hidden_content(client, card):
     assert (redemption.copy_id, redemption.email) == (card.id, "camille@example.org")
 
 
+def test_the_hidden_file_is_never_cached(client, card):
+    link = file_link(redeem(client, card.card_code, "camille@example.org").get_data(as_text=True))
+    response = client.get(link)
+    response.close()
+    assert (response.status_code, response.headers["Cache-Control"]) == (200, "no-store")
+
+
 def test_the_same_email_may_reopen_the_card(client, card):
     redeem(client, card.card_code, "camille@example.org")
     response = redeem(client, card.card_code, "  CAMILLE@example.org")

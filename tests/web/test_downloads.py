@@ -3,13 +3,16 @@
 import re
 from datetime import timedelta
 
-from sqlalchemy import update
+import pytest
+from sqlalchemy import select, update
 
 from storefront.clock import utcnow
 from storefront.delivery.models import DownloadGrant
+from storefront.delivery.services import reissue_grants
+from storefront.errors import DownloadUnavailable
 from storefront.extensions import db
-from tests.conftest import csrf_token_from
-from tests.support.shop import add_to_cart, checkout, reference_of
+from tests.conftest import csrf_token_from, fresh, order_by_reference
+from tests.support.shop import add_to_cart, checkout, pay_test, reference_of
 from tests.support.shop import buy as buy_with_test_payment
 
 
@@ -86,3 +89,136 @@ def test_files_never_leave_the_private_folder(app, client, make_product):
     reference = buy_with_test_payment(client, album)
     [link] = download_links(client, reference)
     assert client.get(link).status_code == 410
+
+
+# --- re-issues: capped per grant, rate-limited ------------------------------------------
+
+
+def ask_for_new_links(client, reference, **kwargs):
+    page = client.get(f"/orders/{reference}").get_data(as_text=True)
+    data = {"csrf_token": csrf_token_from(page)}
+    return client.post(f"/orders/{reference}/downloads", data=data, **kwargs)
+
+
+def test_new_links_are_offered_three_times_then_the_label_helps(client, make_product, digital_file):
+    reference = buy_album(client, make_product, digital_file)
+    page = client.get(f"/orders/{reference}").get_data(as_text=True)
+    assert "You can ask for new links 3 more times." in page
+    for left in (2, 1, 0):
+        ask_for_new_links(client, reference)
+        grant = db.session.scalar(select(DownloadGrant))
+        db.session.refresh(grant)
+        assert grant.reissues == 3 - left
+    [link] = download_links(client, reference)
+
+    response = ask_for_new_links(client, reference, follow_redirects=True)
+
+    html = response.get_data(as_text=True)
+    assert "write to the label with your order number" in html
+    assert "Get new download links" not in html
+    assert download_links(client, reference) == [link], "the links still work"
+    assert fetch(client, link).status_code == 200
+    db.session.refresh(grant)
+    assert (grant.reissues, grant.generation) == (3, 4)
+
+
+def test_the_re_issue_limit_comes_from_the_configuration(app, client, make_product, digital_file):
+    app.config["DOWNLOAD_REISSUE_LIMIT"] = 1
+    try:
+        reference = buy_album(client, make_product, digital_file)
+        page = client.get(f"/orders/{reference}").get_data(as_text=True)
+        assert "You can ask for new links 1 more time." in page
+        ask_for_new_links(client, reference)
+        [link] = download_links(client, reference)
+        html = ask_for_new_links(client, reference, follow_redirects=True).get_data(as_text=True)
+        assert "New links were already sent 1 time" in html
+        assert download_links(client, reference) == [link]
+    finally:
+        del app.config["DOWNLOAD_REISSUE_LIMIT"]
+
+
+def test_two_requests_at_once_cannot_both_take_the_last_re_issue(
+    client, make_product, digital_file
+):
+    order = order_by_reference(buy_album(client, make_product, digital_file))
+    grant = db.session.scalar(select(DownloadGrant))
+    # Another request takes the last re-issue after this one has read the grant.
+    taken = update(DownloadGrant).values(reissues=1, generation=2)
+    db.session.execute(taken.execution_options(synchronize_session=False))
+    db.session.commit()
+    assert grant.reissues == 0, "this request still sees one left"
+
+    with pytest.raises(DownloadUnavailable):
+        reissue_grants(db.session, order, now=utcnow(), limit=1)
+    assert fresh(grant).generation == 2
+
+
+@pytest.mark.parametrize("same", ["order", "address"])
+def test_asking_for_new_links_is_rate_limited(app, client, make_product, digital_file, same):
+    app.config["DOWNLOAD_REISSUE_LIMIT"] = 100
+    try:
+        first = buy_album(client, make_product, digital_file)
+        second = buy_album(client, make_product, digital_file)
+        statuses = []
+        for n in range(6):
+            if same == "order":  # one order, asked from six addresses
+                reference, address = first, f"10.0.0.{n + 1}"
+            else:  # one address, asking for two orders in turn
+                reference, address = (first, second)[n % 2], "10.0.0.1"
+            response = ask_for_new_links(
+                client, reference, environ_overrides={"REMOTE_ADDR": address}
+            )
+            statuses.append(response.status_code)
+        assert statuses == [302] * 5 + [429]
+        assert "please wait a while" in response.get_data(as_text=True)
+    finally:
+        del app.config["DOWNLOAD_REISSUE_LIMIT"]
+
+
+# --- pages and files for one fan only ----------------------------------------------------
+
+
+def test_the_order_page_the_payment_page_and_downloads_are_never_cached(
+    client, make_product, digital_file
+):
+    album = make_product(kind="digital", price_cents=900, download_path=digital_file)
+    add_to_cart(client, album)
+    reference = reference_of(checkout(client))
+    assert client.get(f"/pay/test/{reference}").headers["Cache-Control"] == "no-store"
+    pay_test(client, reference)
+    assert client.get(f"/orders/{reference}").headers["Cache-Control"] == "no-store"
+    [link] = download_links(client, reference)
+    assert fetch(client, link).headers["Cache-Control"] == "no-store"
+
+
+# --- a link is exactly the one issued ---------------------------------------------------
+
+
+def test_a_link_damaged_in_any_way_is_refused_and_uses_no_download(
+    client, make_product, digital_file
+):
+    reference = buy_album(client, make_product, digital_file)
+    [link] = download_links(client, reference)
+    token = link.removeprefix("/downloads/")
+    damaged = {token + "=", token + "==", token.replace(".", "..", 1)}
+    damaged |= {token[:i] + extra + token[i:] for i in range(len(token) + 1) for extra in "!~"}
+    damaged |= {token[:i] + _other(token[i]) + token[i + 1 :] for i in range(len(token))}
+    damaged |= {token[:-1] + sibling for sibling in _same_bits_as(token[-1])}
+    damaged.discard(token)
+
+    statuses = {fetch(client, f"/downloads/{bad}").status_code for bad in damaged}
+
+    assert statuses == {410}
+    assert db.session.scalar(select(DownloadGrant.downloads_used)) == 0
+    assert fetch(client, link).status_code == 200
+
+
+def _other(char: str) -> str:
+    return "B" if char == "A" else "A"
+
+
+def _same_bits_as(char: str) -> list[str]:
+    """Last base64 characters that decode to the same bytes (their low bits are unused)."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    index = alphabet.index(char)
+    return [alphabet[index & ~0b11 | low] for low in range(4)]

@@ -204,3 +204,15 @@ def test_a_digital_album_backer_gets_the_early_download(client, make_campaign, m
     response = client.get(f"{link}/tracks/{track.id}")
     assert response.get_data() == b"RIFF....WAVE"
     response.close()
+
+
+def test_reward_pages_and_files_are_never_cached(client, make_campaign, live_session, early):
+    session_link = reward_link(client, preorder(live_session.products[0]))
+    early_campaign(make_campaign, early)
+    early_link = reward_link(client, preorder(early["with_digital"]))
+    first = early["release"].tracks[0]
+    for url in (session_link, f"{session_link}/file", f"{early_link}/tracks/{first.id}"):
+        response = client.get(url)
+        response.close()
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "no-store", url

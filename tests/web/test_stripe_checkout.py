@@ -7,7 +7,7 @@ import pytest
 from storefront.clock import utcnow
 from tests.conftest import order_by_reference
 from tests.support.payments import cart_quantities, stock, stripe_checkout
-from tests.support.shop import add_to_cart, checkout
+from tests.support.shop import add_to_cart, cancel_on_order_page, checkout
 from tests.support.stripe_fakes import checkout_session, stripe_error
 
 
@@ -129,7 +129,7 @@ def test_leaving_the_stripe_page_releases_the_stock_and_refills_the_cart(
     assert stock(vinyl) == 1
     stripe_http.queue(checkout_session(reference, id=session_id, status="expired"))
 
-    response = client.get(f"/orders/{reference}/canceled")
+    response = cancel_on_order_page(client, reference)
 
     expire = stripe_http.requests[-1]
     assert (expire.method, expire.path) == ("post", f"/v1/checkout/sessions/{session_id}/expire")
@@ -137,8 +137,35 @@ def test_leaving_the_stripe_page_releases_the_stock_and_refills_the_cart(
     assert order_by_reference(reference).status == "canceled"
     assert stock(vinyl) == 3
     assert cart_quantities(client) == {f"{vinyl.id}:0": 2}
-    client.get(f"/orders/{reference}/canceled")
+    cancel_on_order_page(client, reference)
     assert stock(vinyl) == 3 and cart_quantities(client) == {f"{vinyl.id}:0": 2}
+
+
+def test_coming_back_from_stripe_only_offers_to_cancel(client, stripe_http, make_product):
+    vinyl = make_product(stock=3)
+    reference, _ = stripe_checkout(client, stripe_http, vinyl, quantity=2)
+    asked = len(stripe_http.requests)
+
+    response = client.get(f"/orders/{reference}/canceled", follow_redirects=True)
+
+    html = response.get_data(as_text=True)
+    assert response.request.path == f"/orders/{reference}"
+    assert "Your items are still held for you" in html
+    assert "Cancel this order and put the items back in my cart" in html
+    assert f'action="/orders/{reference}/cancel"' in html
+    assert len(stripe_http.requests) == asked, "Stripe is not asked to close the payment"
+    assert order_by_reference(reference).status == "pending"
+    assert stock(vinyl) == 1 and cart_quantities(client) == {}
+
+
+def test_cancelling_without_the_csrf_token_changes_nothing(client, stripe_http, make_product):
+    vinyl = make_product(stock=3)
+    reference, _ = stripe_checkout(client, stripe_http, vinyl)
+
+    response = client.post(f"/orders/{reference}/cancel")
+
+    assert response.status_code == 400
+    assert order_by_reference(reference).status == "pending" and stock(vinyl) == 2
 
 
 def test_leaving_after_paying_in_another_tab_keeps_the_order(client, stripe_http, make_product):
@@ -158,7 +185,7 @@ def test_leaving_after_paying_in_another_tab_keeps_the_order(client, stripe_http
         )
     )
 
-    client.get(f"/orders/{reference}/canceled")
+    cancel_on_order_page(client, reference)
 
     assert order_by_reference(reference).status == "pending", "the webhook will settle it"
     assert stock(vinyl) == 2

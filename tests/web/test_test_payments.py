@@ -12,7 +12,7 @@ from storefront.delivery.models import DownloadGrant
 from storefront.extensions import db
 from tests.conftest import csrf_token_from, order_by_reference
 from tests.support.payments import cart_quantities, mails, snapshot, stock, stripe_checkout
-from tests.support.shop import add_to_cart, checkout, pay_test, reference_of
+from tests.support.shop import add_to_cart, cancel_on_order_page, checkout, pay_test, reference_of
 
 
 @pytest.fixture
@@ -92,13 +92,24 @@ def test_cancel_refills_the_cart_and_gives_the_stock_back(client, reference, vin
 
     response = pay_test(client, reference, "cancel")
 
-    assert response.headers["Location"].endswith(f"/orders/{reference}/canceled")
-    response = client.get(response.headers["Location"])
     assert response.headers["Location"].endswith("/cart")
     assert order_by_reference(reference).status == "canceled"
     assert stock(vinyl) == 5
     assert cart_quantities(client) == {f"{vinyl.id}:0": 2}
     assert "back in your cart" in client.get("/cart").get_data(as_text=True)
+
+
+def test_the_order_page_offers_payment_or_cancelling_while_pending(client, reference, vinyl):
+    page = client.get(f"/orders/{reference}").get_data(as_text=True)
+    assert "Go to payment" in page and "put the items back in my cart" in page
+
+    response = cancel_on_order_page(client, reference)
+
+    assert response.headers["Location"].endswith("/cart")
+    assert order_by_reference(reference).status == "canceled" and stock(vinyl) == 5
+    assert cart_quantities(client) == {f"{vinyl.id}:0": 2}
+    page = client.get(f"/orders/{reference}").get_data(as_text=True)
+    assert "Go to payment" not in page and "put the items back in my cart" not in page
 
 
 def test_a_post_without_the_csrf_token_changes_nothing(client, reference):
