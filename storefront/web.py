@@ -25,7 +25,9 @@ def register(app: Flask) -> None:
     from storefront.admin.views import bp as admin_bp
     from storefront.api.views import bp as api_bp
     from storefront.shop import bp as shop_bp
+    from storefront.web_converters import install_converters
 
+    install_converters(app)
     app.register_blueprint(shop_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
