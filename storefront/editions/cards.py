@@ -24,6 +24,7 @@ from storefront.database import transactional
 from storefront.editions.models import CardRedemption, Copy, Edition
 from storefront.errors import StorefrontError
 from storefront.files import private_path
+from storefront.signing import load_exact
 
 SALT = "sillon.card"
 # A file link works this long; after that the fan types the code and email again.
@@ -99,7 +100,7 @@ def card_token(opened: OpenedCard) -> str:
 def open_card(session: Session, token: str) -> OpenedCard:
     """The card a file link names, if it is still redeemed; else CardUnknown."""
     try:
-        redemption_id, copy_id = _serializer().loads(token, max_age=LINK_SECONDS)
+        redemption_id, copy_id = load_exact(_serializer(), token, max_age=LINK_SECONDS)
         redemption = session.get(CardRedemption, int(redemption_id))
     except (BadSignature, ValueError, TypeError) as error:
         raise CardUnknown(_link_expired()) from error

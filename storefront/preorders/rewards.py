@@ -23,6 +23,7 @@ from storefront.orders.extras import order_extras
 from storefront.orders.models import Order
 from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Goal, RewardKind
 from storefront.preorders.services import campaigns_by_product
+from storefront.signing import load_exact
 
 SALT = "sillon.reward"
 
@@ -93,7 +94,7 @@ def _view(
 def open_reward(session: Session, token: str) -> tuple[Order, Goal, Track | None]:
     """The order, goal (and early track) a reward link names, if the backer may open it."""
     try:
-        order_id, goal_id, track_id = _serializer().loads(token)
+        order_id, goal_id, track_id = load_exact(_serializer(), token)
     except (BadSignature, ValueError, TypeError) as error:
         raise RewardUnavailable(_("This link is not valid.")) from error
     goal = session.get(Goal, goal_id)
