@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -10,9 +12,11 @@ from storefront.editions.public import editions_in
 from storefront.errors import PaymentError, StorefrontError
 from storefront.extensions import db
 from storefront.orders.cart import Cart, CartKey, price_cart
-from storefront.orders.checkout import Buyer, start_checkout
+from storefront.orders.checkout import Buyer, order_for_submission, start_checkout
+from storefront.orders.models import Order
 from storefront.orders.services import cancel_order
 from storefront.orders.shipping import COUNTRIES, zone_for
+from storefront.orders.states import OrderStatus
 from storefront.payments.provider import ReturnUrls, checkout_provider_name
 from storefront.payments.services import begin_payment
 from storefront.preorders.public import preorder_campaigns
@@ -90,6 +94,10 @@ def update_cart():
 @bp.route("/checkout", methods=["GET", "POST"])
 def checkout():
     """Email, and an address when something physical is sent; then on to payment."""
+    key = _submission_key(request.form.get("submission", ""))
+    if key and (earlier := order_for_submission(db.session, key)):
+        save_cart(Cart())
+        return redirect(_payment_url(earlier))
     priced = price_cart(db.session, current_cart(), ship_zone())
     if not priced.lines:
         flash(_("Your cart is empty."), "error")
@@ -115,18 +123,37 @@ def checkout():
             provider=checkout_provider_name(),
             now=utcnow(),
             reservation_minutes=current_app.config["RESERVATION_MINUTES"],
+            checkout_key=key,
         )
+        url = _payment_url(order)
     except StorefrontError as error:
         flash(error.message, "error")
-        return render_template("shop/checkout.html", form=form, cart=priced), error.status
-    try:
-        url = begin_payment(db.session, order, urls=_return_urls(order.reference))
-    except PaymentError as error:
-        cancel_order(db.session, order, now=utcnow())
-        flash(error.message, "error")
+        form.start_afresh()
         return render_template("shop/checkout.html", form=form, cart=priced), error.status
     save_cart(Cart())
     return redirect(url)
+
+
+def _submission_key(submission: str) -> str | None:
+    """The checkout key of a form submission, bound to this browser's session, so that
+    someone who learnt the hidden value cannot reach the order from another browser."""
+    if not CheckoutForm.SUBMISSION.fullmatch(submission):
+        return None
+    binding = session.get("csrf_token", "")
+    return hashlib.sha256(f"{binding}:{submission}".encode()).hexdigest()
+
+
+def _payment_url(order: Order) -> str:
+    """Where the fan goes to pay `order` (its own page once it is no longer pending).
+
+    A payment service that does not answer ends the reservation at once."""
+    if order.status != OrderStatus.PENDING:
+        return url_for("shop.order_page", reference=order.reference)
+    try:
+        return begin_payment(db.session, order, urls=_return_urls(order.reference))
+    except PaymentError:
+        cancel_order(db.session, order, now=utcnow())
+        raise
 
 
 def _buyer(form: CheckoutForm) -> Buyer:

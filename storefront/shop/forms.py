@@ -1,6 +1,8 @@
 """Forms of the fan pages (Flask-WTF: CSRF on every one)."""
 
 import functools
+import re
+import secrets
 
 from babel import Locale
 from flask_babel import get_locale
@@ -81,9 +83,13 @@ class CheckoutForm(FlaskForm):
         ],
         render_kw={"spellcheck": "false", "autocapitalize": "off", "data-seed": ""},
     )
+    # Names this showing of the form: the same submission sent again (a retry after a
+    # crash, a double tap) gets the order the first one opened, not a second one.
+    submission = HiddenField(default=lambda: secrets.token_urlsafe(16))
     submit = SubmitField(_l("Continue to payment"))
 
     ADDRESS_FIELDS = ("name", "line1", "postal_code", "city")
+    SUBMISSION = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
     def __init__(
         self, *args, needs_address: bool = True, editions: list | None = None, **kwargs
@@ -94,6 +100,10 @@ class CheckoutForm(FlaskForm):
         if not self.editions:
             del self.client_seed
         self.country.choices = country_choices()
+
+    def start_afresh(self) -> None:
+        """Shown again after a refusal: the next submission is a new one."""
+        self.submission.data = secrets.token_urlsafe(16)
 
     @property
     def seed(self) -> str | None:
