@@ -50,6 +50,8 @@ class Config:
     RESERVATION_MINUTES = int(os.environ.get("RESERVATION_MINUTES", "30"))
     DOWNLOAD_DAYS = 7
     DOWNLOAD_LIMIT = 5
+    DOWNLOAD_REISSUE_LIMIT = 3  # fresh links per line before the fan must write to us
+    DOWNLOAD_REISSUE_RATE_LIMIT = "5 per hour"  # per order, and per address
     PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "5"))
 
     # Request bodies: small everywhere (forms, the webhook); only the admin's upload

@@ -36,7 +36,7 @@ def stripe_webhook():
     secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
     if not secret:
         return _refused("not_configured", "No webhook secret is configured.")
-    limit = current_app.config.get("STRIPE_WEBHOOK_MAX_BYTES", 256 * 1024)
+    limit = current_app.config["STRIPE_WEBHOOK_MAX_BYTES"]
     try:
         body = _bounded_body(limit).decode("utf-8")
     except RequestEntityTooLarge:

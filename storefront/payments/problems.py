@@ -10,6 +10,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -79,10 +81,20 @@ def refuse_payment(
         created_at=now,
     )
     session.add(problem)
+    if owes_refund(problem):
+        _tell_the_fan(order)
     session.commit()
     if owes_refund(problem):
         refund_problem(session, order, problem)
     return True
+
+
+def _tell_the_fan(order: Order) -> None:
+    with force_locale(order.locale):
+        order.notice = _(
+            "Your payment did not match this order, so it was not accepted and is sent back "
+            "to you in full. Nothing is owed: you can check out again."
+        )
 
 
 def refund_problem(session: Session, order: Order, problem: PaymentProblem) -> bool:

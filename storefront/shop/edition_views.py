@@ -23,9 +23,6 @@ from storefront.shop import bp
 from storefront.shop.forms import stripped
 from storefront.shop.helpers import no_store
 
-# Ids beyond a 32-bit integer are not ours: a 404, never a database overflow.
-EDITION_ID = "<int(max=2147483647):edition_id>"
-
 
 class CardForm(FlaskForm):
     code = StringField(
@@ -43,7 +40,7 @@ def editions_of(release: Release) -> dict[int, EditionSummary]:
     return release_editions(db.session, release)
 
 
-@bp.get(f"/editions/{EDITION_ID}")
+@bp.get("/editions/<int:edition_id>")
 def edition_page(edition_id: int) -> str:
     """An edition's public draw: variants and copies left, commitment, seed, the whole log."""
     edition = db.get_or_404(Edition, edition_id)

@@ -29,8 +29,6 @@ from storefront.shop.helpers import current_cart, no_store, save_cart
 
 # Unless the configuration says otherwise: fresh links per download grant, and how often
 # anyone may ask for them.
-DEFAULT_REISSUE_LIMIT = 3
-DEFAULT_REISSUE_RATE_LIMIT = "5 per hour"
 
 
 def _order_or_404(reference: str) -> Order:
@@ -137,11 +135,11 @@ def test_payment(reference: str):
 
 
 def _reissue_limit() -> int:
-    return current_app.config.get("DOWNLOAD_REISSUE_LIMIT", DEFAULT_REISSUE_LIMIT)
+    return current_app.config["DOWNLOAD_REISSUE_LIMIT"]
 
 
 def _reissue_rate_limit() -> str:
-    return current_app.config.get("DOWNLOAD_REISSUE_RATE_LIMIT", DEFAULT_REISSUE_RATE_LIMIT)
+    return current_app.config["DOWNLOAD_REISSUE_RATE_LIMIT"]
 
 
 def _too_many_reissues() -> str:

@@ -195,8 +195,9 @@ def test_staff_read_the_catalog_pages_without_their_forms(staff, make_product):
         assert 'class="read-only" disabled' in html, "the details are shown, not editable"
         assert "Save the" not in html
     release_page = staff.get(f"/admin/releases/{vinyl.release_id}").get_data(as_text=True)
-    for offer in ("Add the track", "Add a product", "New campaign", "Remove"):
+    for offer in ("Add the track", "Add a product", "New campaign", "Remove", ">Edit<"):
         assert offer not in release_page, offer
+    assert f'href="/admin/tracks/{track.id}">View</a>' in release_page
 
 
 def test_staff_cannot_edit_the_catalog(staff, make_product):

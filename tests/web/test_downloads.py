@@ -122,19 +122,18 @@ def test_new_links_are_offered_three_times_then_the_label_helps(client, make_pro
     assert (grant.reissues, grant.generation) == (3, 4)
 
 
-def test_the_re_issue_limit_comes_from_the_configuration(app, client, make_product, digital_file):
-    app.config["DOWNLOAD_REISSUE_LIMIT"] = 1
-    try:
-        reference = buy_album(client, make_product, digital_file)
-        page = client.get(f"/orders/{reference}").get_data(as_text=True)
-        assert "You can ask for new links 1 more time." in page
-        ask_for_new_links(client, reference)
-        [link] = download_links(client, reference)
-        html = ask_for_new_links(client, reference, follow_redirects=True).get_data(as_text=True)
-        assert "New links were already sent 1 time" in html
-        assert download_links(client, reference) == [link]
-    finally:
-        del app.config["DOWNLOAD_REISSUE_LIMIT"]
+def test_the_re_issue_limit_comes_from_the_configuration(
+    app, client, make_product, digital_file, monkeypatch
+):
+    monkeypatch.setitem(app.config, "DOWNLOAD_REISSUE_LIMIT", 1)
+    reference = buy_album(client, make_product, digital_file)
+    page = client.get(f"/orders/{reference}").get_data(as_text=True)
+    assert "You can ask for new links 1 more time." in page
+    ask_for_new_links(client, reference)
+    [link] = download_links(client, reference)
+    html = ask_for_new_links(client, reference, follow_redirects=True).get_data(as_text=True)
+    assert "New links were already sent 1 time" in html
+    assert download_links(client, reference) == [link]
 
 
 def test_two_requests_at_once_cannot_both_take_the_last_re_issue(
@@ -154,25 +153,22 @@ def test_two_requests_at_once_cannot_both_take_the_last_re_issue(
 
 
 @pytest.mark.parametrize("same", ["order", "address"])
-def test_asking_for_new_links_is_rate_limited(app, client, make_product, digital_file, same):
-    app.config["DOWNLOAD_REISSUE_LIMIT"] = 100
-    try:
-        first = buy_album(client, make_product, digital_file)
-        second = buy_album(client, make_product, digital_file)
-        statuses = []
-        for n in range(6):
-            if same == "order":  # one order, asked from six addresses
-                reference, address = first, f"10.0.0.{n + 1}"
-            else:  # one address, asking for two orders in turn
-                reference, address = (first, second)[n % 2], "10.0.0.1"
-            response = ask_for_new_links(
-                client, reference, environ_overrides={"REMOTE_ADDR": address}
-            )
-            statuses.append(response.status_code)
-        assert statuses == [302] * 5 + [429]
-        assert "please wait a while" in response.get_data(as_text=True)
-    finally:
-        del app.config["DOWNLOAD_REISSUE_LIMIT"]
+def test_asking_for_new_links_is_rate_limited(
+    app, client, make_product, digital_file, same, monkeypatch
+):
+    monkeypatch.setitem(app.config, "DOWNLOAD_REISSUE_LIMIT", 100)
+    first = buy_album(client, make_product, digital_file)
+    second = buy_album(client, make_product, digital_file)
+    statuses = []
+    for n in range(6):
+        if same == "order":  # one order, asked from six addresses
+            reference, address = first, f"10.0.0.{n + 1}"
+        else:  # one address, asking for two orders in turn
+            reference, address = (first, second)[n % 2], "10.0.0.1"
+        response = ask_for_new_links(client, reference, environ_overrides={"REMOTE_ADDR": address})
+        statuses.append(response.status_code)
+    assert statuses == [302] * 5 + [429]
+    assert "please wait a while" in response.get_data(as_text=True)
 
 
 # --- pages and files for one fan only ----------------------------------------------------

@@ -108,6 +108,8 @@ def test_a_one_cent_payment_leaves_the_order_unpaid_is_refunded_and_shown_to_the
     assert refund.idempotency_key == f"problem-{PI}"
     page = admin_page(app, f"/admin/orders/{reference}")
     assert "Payment refused: amount €0.01 instead of €13.90; refunded re_one_cent" in page
+    fan_page = app.test_client().get(f"/orders/{reference}").get_data(as_text=True)
+    assert "did not match this order" in fan_page and "sent back" in fan_page
 
 
 def test_a_payment_in_another_currency_is_refused_and_refunded(stripe_http, send_webhook, order):
