@@ -26,7 +26,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from storefront.admin.fields import IsoDateField
-from storefront.admin.forms import AdminForm, _required_text, _strip
+from storefront.admin.forms import AdminForm, required_text, strip_text
 from storefront.admin.uploads import REWARD, Upload
 from storefront.catalog.models import Release
 from storefront.preorders.admin_services import BonusFields, CampaignFields, GoalFields
@@ -139,7 +139,7 @@ class GoalForm(AdminForm):
         description=_l("Reached when this many units are paid for (reservations do not count)."),
         validators=[InputRequired(), NumberRange(max=MAX_UNITS)],
     )
-    reward_title = _required_text(_l("Title"), 200)
+    reward_title = required_text(_l("Title"), 200)
     reward_kind = SelectField(_l("Reward"), choices=_choices(REWARD_KIND_LABELS))
     reward_description = TextAreaField(
         _l("What backers get"), validators=[Optional(), Length(max=5_000)]
@@ -152,7 +152,7 @@ class GoalForm(AdminForm):
     embed_url = StringField(
         _l("…or an embed link"),
         description=_l("An https:// address, like https://player.vimeo.com/video/123."),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=500)],
     )
     reward_date = LocalDateTimeField(
@@ -186,7 +186,7 @@ class GoalForm(AdminForm):
 
 
 class BonusForm(AdminForm):
-    title = _required_text(_l("Title"), 120)
+    title = required_text(_l("Title"), 120)
     size = IntegerField(
         _l("For the first (paid preorders)"),
         description=_l("Numbered 1 to this number, by payment time."),

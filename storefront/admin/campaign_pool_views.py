@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from storefront.admin import bp
 from storefront.admin.access import staff_allowed
-from storefront.admin.campaign_views import _back_to_campaign, _delete
+from storefront.admin.campaign_views import back_to_campaign, delete_from_campaign
 from storefront.admin.edition_forms import MAX_COPIES, PoolForm
 from storefront.admin.helpers import render_form, write_catalog
 from storefront.editions.models import InsertPool
@@ -91,7 +91,7 @@ def campaign_pool_add(campaign_id: int):
         fields = form.campaign_fields()
         if write_catalog(form, services.add_campaign_pool, campaign, fields=fields):
             flash(_("Insert pool added."), "success")
-            return _back_to_campaign(campaign.id, "inserts")
+            return back_to_campaign(campaign.id, "inserts")
     return render_form("admin/campaign_pool.html", form=form, campaign=campaign, pool=None)
 
 
@@ -104,7 +104,7 @@ def campaign_pool_edit(pool_id: int):
         fields = form.campaign_fields()
         if write_catalog(form, services.update_campaign_pool, pool, fields=fields):
             flash(_("Insert pool saved."), "success")
-            return _back_to_campaign(pool.campaign_id, "inserts")
+            return back_to_campaign(pool.campaign_id, "inserts")
     return render_form("admin/campaign_pool.html", form=form, campaign=pool.campaign, pool=pool)
 
 
@@ -113,7 +113,9 @@ def campaign_pool_delete(pool_id: int):
     """Remove a pool (its button on the campaign's page)."""
     pool = _campaign_pool(pool_id)
     done = _("Insert pool removed.")
-    return _delete(services.delete_campaign_pool, pool, pool.campaign_id, done, "inserts")
+    return delete_from_campaign(
+        services.delete_campaign_pool, pool, pool.campaign_id, done, "inserts"
+    )
 
 
 @bp.get("/campaigns/<int:campaign_id>/packing")

@@ -83,7 +83,7 @@ def campaign_new():
         campaign = write_catalog(form, services.create_campaign, release, fields=form.to_fields())
         if campaign is not None:
             flash(_("Campaign created: now add its goals and bonuses."), "success")
-            return _back_to_campaign(campaign.id)
+            return back_to_campaign(campaign.id)
     return render_form("admin/campaign_new.html", form=form, release=release)
 
 
@@ -103,7 +103,7 @@ def campaign_update(campaign_id: int):
         fields = form.to_fields()
         if write_catalog(form, services.update_campaign, campaign, fields=fields):
             flash(_("Campaign saved."), "success")
-            return _back_to_campaign(campaign.id)
+            return back_to_campaign(campaign.id)
     return _campaign_page(campaign, form=form)
 
 
@@ -126,7 +126,7 @@ def campaign_close(campaign_id: int):
     else:
         catalog_changed()
         flash(_close_message(report), "error" if report.refund_errors else "success")
-    return _back_to_campaign(campaign_id)
+    return back_to_campaign(campaign_id)
 
 
 # --- goals ------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def goal_add(campaign_id: int):
         fields, files = form.to_fields(), form.files()
         if write_catalog(form, services.add_goal, campaign, fields=fields, files=files):
             flash(_("Goal added."), "success")
-            return _back_to_campaign(campaign.id, "goals")
+            return back_to_campaign(campaign.id, "goals")
     return _campaign_page(campaign, goal_form=form)
 
 
@@ -154,7 +154,7 @@ def goal_edit(goal_id: int):
         fields, files = form.to_fields(), form.files()
         if write_catalog(form, services.update_goal, goal, fields=fields, files=files):
             flash(_("Goal saved."), "success")
-            return _back_to_campaign(goal.campaign_id, "goals")
+            return back_to_campaign(goal.campaign_id, "goals")
     return render_form("admin/campaign_goal.html", form=form, goal=goal)
 
 
@@ -162,7 +162,9 @@ def goal_edit(goal_id: int):
 def goal_delete(goal_id: int):
     """Remove a goal (its button on the campaign page)."""
     goal = db.get_or_404(Goal, goal_id)
-    return _delete(services.delete_goal, goal, goal.campaign_id, _("Goal removed."), "goals")
+    return delete_from_campaign(
+        services.delete_goal, goal, goal.campaign_id, _("Goal removed."), "goals"
+    )
 
 
 # --- bonuses ----------------------------------------------------------------------------
@@ -177,7 +179,7 @@ def bonus_add(campaign_id: int):
         fields = form.to_fields()
         if write_catalog(form, services.add_bonus, campaign, fields=fields):
             flash(_("Bonus added."), "success")
-            return _back_to_campaign(campaign.id, "bonuses")
+            return back_to_campaign(campaign.id, "bonuses")
     return _campaign_page(campaign, bonus_form=form)
 
 
@@ -190,7 +192,7 @@ def bonus_edit(bonus_id: int):
         fields = form.to_fields()
         if write_catalog(form, services.update_bonus, bonus, fields=fields):
             flash(_("Bonus saved."), "success")
-            return _back_to_campaign(bonus.campaign_id, "bonuses")
+            return back_to_campaign(bonus.campaign_id, "bonuses")
     return render_form("admin/campaign_bonus.html", form=form, bonus=bonus)
 
 
@@ -198,7 +200,9 @@ def bonus_edit(bonus_id: int):
 def bonus_delete(bonus_id: int):
     """Remove a bonus (its button on the campaign page)."""
     bonus = db.get_or_404(Bonus, bonus_id)
-    return _delete(services.delete_bonus, bonus, bonus.campaign_id, _("Bonus removed."), "bonuses")
+    return delete_from_campaign(
+        services.delete_bonus, bonus, bonus.campaign_id, _("Bonus removed."), "bonuses"
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -216,11 +220,12 @@ def _campaign_page(campaign: Campaign, *, form=None, goal_form=None, bonus_form=
     )
 
 
-def _back_to_campaign(campaign_id: int, section: str | None = None):
+def back_to_campaign(campaign_id: int, section: str | None = None):
+    """Redirect to the campaign's admin page, at `section` (goals, bonuses, inserts)."""
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id, _anchor=section))
 
 
-def _delete(service: Callable, row: object, campaign_id: int, done: str, section: str):
+def delete_from_campaign(service: Callable, row: object, campaign_id: int, done: str, section: str):
     """Run a delete service; its refusal, or `done`, is shown on the campaign page."""
     try:
         service(db.session, row)
@@ -229,7 +234,7 @@ def _delete(service: Callable, row: object, campaign_id: int, done: str, section
     else:
         catalog_changed()
         flash(done, "success")
-    return _back_to_campaign(campaign_id, section)
+    return back_to_campaign(campaign_id, section)
 
 
 def _close_message(report: services.CloseReport) -> str:

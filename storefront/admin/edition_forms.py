@@ -14,8 +14,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextArea
 
 from storefront.admin.fields import ParsedTextField
-from storefront.admin.forms import AdminForm, _required_text
-from storefront.admin.uploads import Upload, UploadKind, UploadRefused, _sniff_media
+from storefront.admin.forms import AdminForm, required_text
+from storefront.admin.uploads import Upload, UploadKind, UploadRefused, sniff_media
 from storefront.editions.admin_services import EditionFields, PoolFields, Variants
 from storefront.editions.models import Edition, InsertPool, RevealMode
 
@@ -35,7 +35,7 @@ def _sniff_card(stream: IO[bytes], filename: str) -> str:
             raise UploadRefused(message)
         return ".pdf"
     try:
-        return _sniff_media(stream, filename)
+        return sniff_media(stream, filename)
     except UploadRefused:
         raise UploadRefused(message) from None
 
@@ -80,7 +80,7 @@ def _cap(label) -> IntegerField:
 
 
 class EditionForm(AdminForm):
-    name = _required_text(_l("Name"), 200)
+    name = required_text(_l("Name"), 200)
     size = IntegerField(
         _l("Size (copies in the run)"),
         validators=[InputRequired(), NumberRange(max=MAX_COPIES)],
@@ -142,7 +142,7 @@ class EditionForm(AdminForm):
 
 
 class PoolForm(AdminForm):
-    name = _required_text(_l("Insert"), 120)
+    name = required_text(_l("Insert"), 120)
     count = IntegerField(
         _l("How many (K)"),
         description=_l("Exactly K copies get one, spread over the run: one in each K-th of it."),

@@ -50,13 +50,15 @@ from storefront.catalog.models import Product, ProductKind, Release, Track, Weig
 MAX_STOCK = 1_000_000
 
 
-def _strip(value):
+def strip_text(value: object) -> object:
+    """A field filter: text without surrounding spaces (other values as they are)."""
     return value.strip() if isinstance(value, str) else value
 
 
-def _required_text(label, max_length: int) -> StringField:
+def required_text(label, max_length: int) -> StringField:
+    """A text field that must be filled in, stripped, at most `max_length` characters."""
     validators = [InputRequired(), Length(max=max_length)]
-    return StringField(label, filters=[_strip], validators=validators)
+    return StringField(label, filters=[strip_text], validators=validators)
 
 
 class AdminForm(FlaskForm):
@@ -71,7 +73,7 @@ class AdminForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = _required_text(_l("Email"), 254)
+    email = required_text(_l("Email"), 254)
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
@@ -81,7 +83,7 @@ class ReleaseForm(AdminForm):
     slug = StringField(
         _l("Address (slug)"),
         description=_l("Lowercase letters, digits and hyphens: /releases/grains-de-sable"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             InputRequired(),
             Length(max=80),
@@ -91,8 +93,8 @@ class ReleaseForm(AdminForm):
             ),
         ],
     )
-    title = _required_text(_l("Title"), 200)
-    artist = _required_text(_l("Artist"), 200)
+    title = required_text(_l("Title"), 200)
+    artist = required_text(_l("Artist"), 200)
     release_date = IsoDateField(_l("Release date"), validators=[InputRequired()])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
     credits = TextAreaField(_l("Credits"), validators=[Optional(), Length(max=20_000)])
@@ -116,7 +118,7 @@ class ReleaseForm(AdminForm):
 
 class TrackForm(AdminForm):
     position = IntegerField(_l("No."), validators=[InputRequired(), NumberRange(1, 999)])
-    title = _required_text(_l("Title"), 200)
+    title = required_text(_l("Title"), 200)
     duration = DurationField(_l("Duration (m:ss)"), validators=[Optional()])
     preview = FileField(
         _l("Audio preview"), description=_l("MP3, OGG, WAV or FLAC."), validators=[Upload(PREVIEW)]
@@ -178,7 +180,7 @@ class ProductForm(AdminForm):
         choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
         default=ProductKind.VINYL,
     )
-    name = _required_text(_l("Name"), 120)
+    name = required_text(_l("Name"), 120)
     price = PriceField(_l("Price (€)"), validators=[InputRequired()])
     stock = IntegerField(
         _l("Stock (units)"),

@@ -93,7 +93,8 @@ def _video_type(stream: IO[bytes]) -> str | None:
     return None
 
 
-def _sniff_media(stream: IO[bytes], filename: str) -> str:
+def sniff_media(stream: IO[bytes], filename: str) -> str:
+    """The suffix of a video or audio file whose content matches its name, or UploadRefused."""
     suffix = os.path.splitext(filename.lower())[1]
     if suffix in VIDEO_SUFFIXES:
         named, found = VIDEO_SUFFIXES[suffix], _video_type(stream)
@@ -125,7 +126,7 @@ PREVIEW = UploadKind("previews", "MEDIA_DIR", "AUDIO_MAX_BYTES", _sniff_audio)
 DOWNLOAD = UploadKind("downloads", "PRIVATE_DIR", "DOWNLOAD_MAX_BYTES", _sniff_zip)
 # Full-length tracks backers download early, and campaign rewards: private too.
 TRACK_FILE = UploadKind("tracks", "PRIVATE_DIR", "AUDIO_MAX_BYTES", _sniff_audio)
-REWARD = UploadKind("rewards", "PRIVATE_DIR", "REWARD_MAX_BYTES", _sniff_media)
+REWARD = UploadKind("rewards", "PRIVATE_DIR", "REWARD_MAX_BYTES", sniff_media)
 
 
 def _size_of(stream: IO[bytes]) -> int:

@@ -43,13 +43,15 @@ class CampaignRefused(CatalogRefused):
     code = "campaign_refused"
 
 
-def _refuse(message, field: str | None = None) -> CampaignRefused:
+def refusal(message, field: str | None = None) -> CampaignRefused:
+    """The refusal to raise for `message`, shown on `field` (or above the form)."""
     return CampaignRefused(str(message), field=field)
 
 
-def _check_not_closed(campaign: Campaign) -> None:
+def check_not_closed(campaign: Campaign) -> None:
+    """Refuse any change to a campaign that has closed."""
     if campaign.outcome:
-        raise _refuse(_l("This campaign is closed: it can no longer be changed."))
+        raise refusal(_l("This campaign is closed: it can no longer be changed."))
 
 
 # --- campaigns --------------------------------------------------------------------------
@@ -81,7 +83,7 @@ def create_campaign(session: Session, release: Release, *, fields: CampaignField
 @transactional
 def update_campaign(session: Session, campaign: Campaign, *, fields: CampaignFields) -> Campaign:
     """Change a campaign's window, products, limit or margin, until it is closed."""
-    _check_not_closed(campaign)
+    check_not_closed(campaign)
     products = _check_campaign(session, campaign.release, fields, campaign_id=campaign.id)
     _apply_campaign(campaign, fields, products)
     return campaign
@@ -101,19 +103,19 @@ def _check_campaign(
 ) -> list[Product]:
     """The products chosen, once the window, ship date, limit and margin make sense."""
     if fields.closes_at <= fields.opens_at:
-        raise _refuse(_l("The campaign must close after it opens."), "closes_at")
+        raise refusal(_l("The campaign must close after it opens."), "closes_at")
     closing_day = fields.closes_at.date()
     if fields.ships_on <= closing_day:
         message = _l(
             "The ship date must come after the close (%(date)s).",
             date=format_date(closing_day, "long"),
         )
-        raise _refuse(message, "ships_on")
+        raise refusal(message, "ships_on")
     if fields.per_fan_limit is not None and fields.per_fan_limit < 1:
         message = _l("A limit per fan is at least 1 unit; leave it empty for no limit.")
-        raise _refuse(message, "per_fan_limit")
+        raise refusal(message, "per_fan_limit")
     if fields.run_margin_percent < 0:
-        raise _refuse(_l("The run margin cannot be negative."), "run_margin_percent")
+        raise refusal(_l("The run margin cannot be negative."), "run_margin_percent")
     products = _chosen_products(release, fields.product_ids)
     _check_no_overlap(session, products, fields, campaign_id)
     return products
@@ -122,9 +124,9 @@ def _check_campaign(
 def _chosen_products(release: Release, product_ids: tuple[int, ...]) -> list[Product]:
     by_id = {product.id: product for product in release.products}
     if not product_ids:
-        raise _refuse(_l("Choose at least one product the campaign covers."), "product_ids")
+        raise refusal(_l("Choose at least one product the campaign covers."), "product_ids")
     if any(product_id not in by_id for product_id in product_ids):
-        raise _refuse(_l("Choose among the products of this release."), "product_ids")
+        raise refusal(_l("Choose among the products of this release."), "product_ids")
     return [by_id[product_id] for product_id in dict.fromkeys(product_ids)]
 
 
@@ -148,7 +150,7 @@ def _check_no_overlap(
     name = session.scalar(query.limit(1))
     if name is not None:
         message = _l("“%(product)s” is already in another campaign at that time.", product=name)
-        raise _refuse(message, "product_ids")
+        raise refusal(message, "product_ids")
 
 
 # --- goals ------------------------------------------------------------------------------
@@ -170,7 +172,7 @@ def add_goal(
     session: Session, campaign: Campaign, *, fields: GoalFields, reward_file: str | None = None
 ) -> Goal:
     """A goal with its reward: a file (under PRIVATE_DIR) or an embed link, or none."""
-    _check_not_closed(campaign)
+    check_not_closed(campaign)
     _check_goal(campaign, fields, goal_id=None)
     _check_media(fields, new_file=reward_file, kept_file=None)
     goal = Goal(kind=fields.kind, threshold=fields.threshold)
@@ -188,7 +190,7 @@ def update_goal(
     moved = (fields.kind, fields.threshold) != (goal.kind, goal.threshold)
     if moved and (goal.campaign.outcome or goal.reached_at is not None):
         message = _l("This goal is reached or its campaign closed: only its reward can change.")
-        raise _refuse(message, "threshold")
+        raise refusal(message, "threshold")
     _check_goal(goal.campaign, fields, goal_id=goal.id)
     _check_media(fields, new_file=reward_file, kept_file=goal.reward_file)
     goal.kind, goal.threshold = fields.kind, fields.threshold
@@ -200,9 +202,9 @@ def update_goal(
 @transactional
 def delete_goal(session: Session, goal: Goal) -> None:
     """Remove a goal nobody reached yet, from a campaign still running."""
-    _check_not_closed(goal.campaign)
+    check_not_closed(goal.campaign)
     if goal.reached_at is not None:
-        raise _refuse(_l("This goal is reached: backers hold its reward, it stays."))
+        raise refusal(_l("This goal is reached: backers hold its reward, it stays."))
     goal.campaign.goals.remove(goal)
 
 
@@ -212,14 +214,14 @@ def _duplicate(fields: GoalFields):
 
 def _check_goal(campaign: Campaign, fields: GoalFields, *, goal_id: int | None) -> None:
     if fields.kind not in set(GoalKind):
-        raise _refuse(_l("Choose a pressing goal or an unlock."), "kind")
+        raise refusal(_l("Choose a pressing goal or an unlock."), "kind")
     if fields.reward_kind not in set(RewardKind):
-        raise _refuse(_l("Choose one of the rewards listed."), "reward_kind")
+        raise refusal(_l("Choose one of the rewards listed."), "reward_kind")
     if fields.threshold < 1:
-        raise _refuse(_l("A threshold is a number of paid units: 1 or more."), "threshold")
+        raise refusal(_l("A threshold is a number of paid units: 1 or more."), "threshold")
     others = [g.threshold for g in campaign.goals if g.kind == fields.kind and g.id != goal_id]
     if not thresholds_ordered(sorted([*others, fields.threshold])):
-        raise _refuse(_duplicate(fields), "threshold")
+        raise refusal(_duplicate(fields), "threshold")
 
 
 def _check_media(fields: GoalFields, *, new_file: str | None, kept_file: str | None) -> None:
@@ -228,10 +230,10 @@ def _check_media(fields: GoalFields, *, new_file: str | None, kept_file: str | N
         _check_embed_url(fields.embed_url)
         if new_file:
             message = _l("Give the reward as a file or as a link, not both: empty the link.")
-            raise _refuse(message, "embed_url")
+            raise refusal(message, "embed_url")
     if fields.reward_kind in MEDIA_REWARDS and not (new_file or fields.embed_url or kept_file):
         message = _l("A live session or a bonus track needs its file or an embed link.")
-        raise _refuse(message, "media_file")
+        raise refusal(message, "media_file")
 
 
 def _check_embed_url(url: str) -> None:
@@ -242,7 +244,7 @@ def _check_embed_url(url: str) -> None:
         valid = False
     if not valid or any(char.isspace() or not char.isprintable() for char in url):
         message = _l("The link must be a full https:// address, like https://vimeo.com/123.")
-        raise _refuse(message, "embed_url")
+        raise refusal(message, "embed_url")
 
 
 def _apply_reward(goal: Goal, fields: GoalFields, reward_file: str | None) -> None:
@@ -264,7 +266,7 @@ def _flush_or_refuse(session: Session, message, field: str) -> None:
     try:
         session.flush()
     except IntegrityError:
-        raise _refuse(message, field) from None
+        raise refusal(message, field) from None
 
 
 # --- bonuses ----------------------------------------------------------------------------
@@ -279,7 +281,7 @@ class BonusFields:
 @transactional
 def add_bonus(session: Session, campaign: Campaign, *, fields: BonusFields) -> Bonus:
     """A bonus for the first `size` paid preorders."""
-    _check_not_closed(campaign)
+    check_not_closed(campaign)
     _check_size(fields.size, given=0)
     bonus = Bonus(title=fields.title, size=fields.size)
     campaign.bonuses.append(bonus)
@@ -289,7 +291,7 @@ def add_bonus(session: Session, campaign: Campaign, *, fields: BonusFields) -> B
 @transactional
 def update_bonus(session: Session, bonus: Bonus, *, fields: BonusFields) -> Bonus:
     """Rename or resize a bonus; never below the numbers already handed out."""
-    _check_not_closed(bonus.campaign)
+    check_not_closed(bonus.campaign)
     _check_size(fields.size, given=bonuses_given(session, bonus.campaign).get(bonus.id, 0))
     bonus.title, bonus.size = fields.title, fields.size
     return bonus
@@ -298,20 +300,20 @@ def update_bonus(session: Session, bonus: Bonus, *, fields: BonusFields) -> Bonu
 @transactional
 def delete_bonus(session: Session, bonus: Bonus) -> None:
     """Remove a bonus nobody received yet."""
-    _check_not_closed(bonus.campaign)
+    check_not_closed(bonus.campaign)
     if bonuses_given(session, bonus.campaign).get(bonus.id, 0):
-        raise _refuse(_l("Fans already hold numbers of this bonus: it stays."))
+        raise refusal(_l("Fans already hold numbers of this bonus: it stays."))
     bonus.campaign.bonuses.remove(bonus)
 
 
 def _check_size(size: int, *, given: int) -> None:
     if size < 1:
-        raise _refuse(_l("A bonus goes to at least the first paid preorder: 1 or more."), "size")
+        raise refusal(_l("A bonus goes to at least the first paid preorder: 1 or more."), "size")
     if size < given:
         message = _l(
             "Numbers handed out already: %(given)d. The size cannot be smaller.", given=given
         )
-        raise _refuse(message, "size")
+        raise refusal(message, "size")
 
 
 # --- closing by hand -------------------------------------------------------------------
@@ -330,6 +332,6 @@ def close_by_hand(session: Session, campaign: Campaign, *, now: datetime) -> Clo
     try:
         outcome = close_campaign(session, campaign, now=now)
     except InvalidTransition:
-        raise _refuse(_l("This campaign is already closed.")) from None
+        raise refusal(_l("This campaign is already closed.")) from None
     refunded, pending = refund_counts(session, campaign)
     return CloseReport(outcome, campaign.suggested_run, refunded, pending)

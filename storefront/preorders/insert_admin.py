@@ -24,7 +24,7 @@ from storefront.editions.draw import commitment
 from storefront.editions.models import InsertAward, InsertPool
 from storefront.orders.models import Order
 from storefront.orders.states import OrderStatus
-from storefront.preorders.admin_services import _check_not_closed, _refuse
+from storefront.preorders.admin_services import check_not_closed, refusal
 from storefront.preorders.models import Backing, Campaign
 
 
@@ -59,13 +59,13 @@ def add_campaign_pool(
 ) -> InsertPool:
     """A pool of K inserts over the first N paid orders, with its own seed; only before
     the first payment."""
-    _check_not_closed(campaign)
+    check_not_closed(campaign)
     _check_pool(fields)
     if _lock_and_check_started(session, campaign):
         message = _l(
             "Orders have been paid: a new pool could no longer be spread over the whole run."
         )
-        raise _refuse(message)
+        raise refusal(message)
     seed = secrets.token_bytes(32)
     pool = InsertPool(
         campaign_id=campaign.id,
@@ -85,12 +85,12 @@ def update_campaign_pool(
     session: Session, pool: InsertPool, *, fields: CampaignPoolFields
 ) -> InsertPool:
     """Rename a pool or change its flag; its count and run only until the first payment."""
-    _check_not_closed(pool.campaign)
+    check_not_closed(pool.campaign)
     _check_pool(fields)
     resized = (fields.count, fields.run_size) != (pool.count, pool.run_size)
     if resized and _lock_and_check_started(session, pool.campaign):
         message = _l("Orders have been paid: the number of inserts and the run are fixed.")
-        raise _refuse(message, "count" if fields.count != pool.count else "run_size")
+        raise refusal(message, "count" if fields.count != pool.count else "run_size")
     pool.name, pool.reveal_at_once = fields.name, fields.reveal_at_once
     pool.count, pool.run_size = fields.count, fields.run_size
     return pool
@@ -99,23 +99,23 @@ def update_campaign_pool(
 @transactional
 def delete_campaign_pool(session: Session, pool: InsertPool) -> None:
     """Remove a pool, until the first payment (after it, its inserts are promised)."""
-    _check_not_closed(pool.campaign)
+    check_not_closed(pool.campaign)
     if _lock_and_check_started(session, pool.campaign):
-        raise _refuse(_l("Orders have been paid: this pool's inserts are promised, it stays."))
+        raise refusal(_l("Orders have been paid: this pool's inserts are promised, it stays."))
     session.delete(pool)
 
 
 def _check_pool(fields: CampaignPoolFields) -> None:
     if not fields.name.strip():
-        raise _refuse(_l("Give the insert a name, like Studio notebook."), "name")
+        raise refusal(_l("Give the insert a name, like Studio notebook."), "name")
     if fields.run_size < 1:
-        raise _refuse(_l("The run is a number of paid orders: 1 or more."), "run_size")
+        raise refusal(_l("The run is a number of paid orders: 1 or more."), "run_size")
     if not 0 < fields.count <= fields.run_size:
         message = _l(
             "A pool holds 1 to %(run)d inserts (the run: one order gets one at most).",
             run=fields.run_size,
         )
-        raise _refuse(message, "count")
+        raise refusal(message, "count")
 
 
 def awards_by_pool(session: Session, campaign: Campaign) -> dict[int, int]:
