@@ -8,10 +8,8 @@ from storefront.api.views import bp
 from storefront.catalog.services import release_by_slug
 from storefront.clock import utcnow
 from storefront.extensions import db
+from storefront.jsonout import public_response
 from storefront.preorders.public import campaign_summary, summary_json
-
-# Figures may lag this long in shared caches; the page's script polls every 15 s.
-MAX_AGE_SECONDS = 5
 
 
 @bp.get("/api/v1/releases/<slug>/campaign")
@@ -23,11 +21,3 @@ def release_campaign(slug: str) -> tuple[Response, int]:
         message = "No preorder campaign for this release."
         return public_response(jsonify(error="not_found", message=message)), 404
     return public_response(jsonify(summary_json(summary))), 200
-
-
-def public_response(response: Response) -> Response:
-    """Any site may read it (no cookies are involved); caches may keep it a few seconds."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE_SECONDS
-    return response

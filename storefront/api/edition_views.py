@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from storefront.api.campaign_views import public_response
 from storefront.api.views import bp
 from storefront.editions.models import Edition
 from storefront.editions.services import fairness
 from storefront.extensions import db
+from storefront.jsonout import public_response
 
 
 @bp.get("/api/v1/editions/<int(max=2147483647):edition_id>/fairness")

@@ -22,6 +22,7 @@ from storefront.editions.models import (
     Variant,
 )
 from storefront.errors import StorefrontError
+from storefront.jsonout import json_time
 from storefront.orders.models import Order, OrderLine
 from storefront.orders.states import OrderStatus
 
@@ -186,8 +187,8 @@ def fairness(session: Session, edition: Edition) -> dict:
             "id": edition.id,
             "name": edition.name,
             "size": edition.size,
-            "opened_at": edition.opened_at.isoformat(),
-            "closed_at": edition.closed_at.isoformat() if edition.closed_at else None,
+            "opened_at": json_time(edition.opened_at),
+            "closed_at": json_time(edition.closed_at),
         },
         "variants": [
             {"name": v.name, "position": v.position, "count": v.count, "left": left[v.id]}

@@ -6,7 +6,7 @@ Read-only: these helpers shape what `services` reads so the three views never di
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import PurePath
 from typing import cast
 
@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storefront.catalog.models import Release
+from storefront.jsonout import json_time
 from storefront.preorders.models import BonusAward, Campaign, CampaignState, GoalKind, RewardKind
 from storefront.preorders.progress import GoalView, Progress
 from storefront.preorders.services import campaign_for_release, campaigns_by_product, paid_units
@@ -120,17 +121,12 @@ def _bonuses(session: Session, campaign: Campaign) -> tuple[BonusSummary, ...]:
     )
 
 
-def iso_utc(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC to the second, with a Z: "2025-03-12T09:00:00Z"."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-
-
 def _goal_json(goal: GoalSummary) -> dict:
     return {
         "kind": goal.kind,
         "threshold": goal.threshold,
         "reward_title": goal.reward_title,
-        "reached_at": iso_utc(goal.reached_at),
+        "reached_at": json_time(goal.reached_at),
     }
 
 
@@ -141,8 +137,8 @@ def summary_json(summary: CampaignSummary) -> dict:
         "state": str(summary.state),
         "paid_units": summary.paid_units,
         "goals": [_goal_json(goal) for goal in summary.goals],
-        "opens_at": iso_utc(summary.opens_at),
-        "closes_at": iso_utc(summary.closes_at),
+        "opens_at": json_time(summary.opens_at),
+        "closes_at": json_time(summary.closes_at),
         "ships_on": summary.ships_on.isoformat(),
         "next_goal": _goal_json(summary.next_goal) if summary.next_goal else None,
         "remaining": summary.remaining,

@@ -29,7 +29,7 @@ def test_fairness_json_has_its_shape(client, make_edition):
         "id": edition.id,
         "name": "Grains de Sable, édition limitée",
         "size": 8,
-        "opened_at": edition.opened_at.isoformat(),
+        "opened_at": edition.opened_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "closed_at": None,
     }
     assert [(v["name"], v["position"], v["count"]) for v in data["variants"]] == [
