@@ -52,6 +52,8 @@ class Config:
     DOWNLOAD_LIMIT = 5
     DOWNLOAD_REISSUE_LIMIT = 3  # fresh links per line before the fan must write to us
     DOWNLOAD_REISSUE_RATE_LIMIT = "5 per hour"  # per order, and per address
+    # A reward link works this long; the order page gives fresh ones each time it is shown.
+    REWARD_LINK_DAYS = int(os.environ.get("REWARD_LINK_DAYS", "30"))
     PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "5"))
 
     # Request bodies: small everywhere (forms, the webhook); only the admin's upload

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -48,11 +48,20 @@ class PreorderView:
         return self.campaign.ships_on
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+class RewardLinkExpired(RewardUnavailable):
+    code = "reward_link_expired"
+    status = 410
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
 def reward_token(order: Order, goal: Goal, track: Track | None = None) -> str:
+    """A link to the goal's reward for this order, good for REWARD_LINK_DAYS.
+
+    The order page makes fresh ones each time it is shown, so a link copied elsewhere
+    stops working while the backer's own page keeps giving working ones."""
     return _serializer().dumps([order.id, goal.id, track.id if track else 0])
 
 
@@ -93,8 +102,17 @@ def _view(
 
 def open_reward(session: Session, token: str) -> tuple[Order, Goal, Track | None]:
     """The order, goal (and early track) a reward link names, if the backer may open it."""
+    max_age = current_app.config["REWARD_LINK_DAYS"] * 24 * 3600
     try:
-        order_id, goal_id, track_id = load_exact(_serializer(), token)
+        order_id, goal_id, track_id = load_exact(_serializer(), token, max_age=max_age)
+    except SignatureExpired as error:
+        # No link to the order here: an old link someone shared must not lead to it.
+        raise RewardLinkExpired(
+            _(
+                "This link has expired. Open your order page again (its address is in your "
+                "order confirmation mail): it gives you a fresh link."
+            )
+        ) from error
     except (BadSignature, ValueError, TypeError) as error:
         raise RewardUnavailable(_("This link is not valid.")) from error
     goal = session.get(Goal, goal_id)

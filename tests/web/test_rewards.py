@@ -1,10 +1,11 @@
 """Unlocked rewards behind signed links: live sessions, bonus tracks, early downloads."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
-from itsdangerous import URLSafeSerializer
+from itsdangerous import TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
 
 from storefront.clock import utcnow
 from storefront.extensions import db
@@ -102,6 +103,33 @@ def test_a_forged_token_is_a_clear_404(client, live_session, token):
         response = client.get(path)
         assert response.status_code == 404
         assert "This link is not valid." in response.get_data(as_text=True)
+
+
+def signed_days_ago(order, goal, days: float) -> str:
+    """A reward token as the shop would have issued it `days` ago."""
+
+    class Then(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time() - days * 24 * 3600)
+
+    return URLSafeTimedSerializer("testing-secret", salt=SALT, signer=Then).dumps(
+        [order.id, goal.id, 0]
+    )
+
+
+def test_a_reward_link_older_than_its_days_is_refused_clearly(app, client, live_session):
+    order = preorder(live_session.products[0])
+    days = app.config["REWARD_LINK_DAYS"]
+    goal = live_session.goals[0]
+    assert client.get(f"/rewards/{signed_days_ago(order, goal, days - 1)}").status_code == 200
+    old = signed_days_ago(order, goal, days + 1)
+    for path in (f"/rewards/{old}", f"/rewards/{old}/file"):
+        response = client.get(path)
+        assert response.status_code == 410
+        assert "This link has expired. Open your order page again" in response.get_data(
+            as_text=True
+        )
+    assert client.get(reward_link(client, order)).status_code == 200, "the order page renews it"
 
 
 def test_a_goal_not_reached_opens_nothing(client, make_campaign):
