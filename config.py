@@ -43,8 +43,13 @@ class Config:
     STRIPE_HTTP_CLIENT = None  # tests inject a fake stripe.HTTPClient here
     TEST_PAYMENTS = _env_flag("TEST_PAYMENTS", default=not STRIPE_SECRET_KEY)
 
+    # Who runs the shop: pages and mails read these (as `label`), none spells them out.
+    LABEL_NAME = os.environ.get("LABEL_NAME", "Bruit Blanc")
+    LABEL_EMAIL = os.environ.get("LABEL_EMAIL", "shop@bruitblanc.example")
+    LABEL_CITY = os.environ.get("LABEL_CITY", "Lyon")  # where parcels leave from
+
     SMTP_URL = os.environ.get("SMTP_URL", "console:")
-    MAIL_FROM = os.environ.get("MAIL_FROM", "Bruit Blanc <shop@bruitblanc.example>")
+    MAIL_FROM = os.environ.get("MAIL_FROM", f"{LABEL_NAME} <{LABEL_EMAIL}>")
     MAIL_MAX_ATTEMPTS = 8
 
     RESERVATION_MINUTES = int(os.environ.get("RESERVATION_MINUTES", "30"))
@@ -69,8 +74,11 @@ class Config:
     REWARD_MAX_BYTES = 512 * 1024 * 1024
 
     BABEL_DEFAULT_LOCALE = "fr"
-    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
-    LANGUAGES = ("fr", "en")
+    # The label's time zone: dates are typed and shown in it.
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Europe/Paris")
+    # What the shop speaks; each but English (the source text) needs a catalog in
+    # storefront/translations.
+    LANGUAGES = tuple(os.environ.get("LANGUAGES", "fr,en").replace(" ", "").split(","))
 
     # memory:// counts per process: right for one process (`make run`), wrong for several
     # gunicorn workers, which gunicorn.conf.py refuses; use redis://host:6379/0 there.

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from storefront.accounts.sessions import session_fingerprint, user_for_session_id
 from storefront.errors import StorefrontError
 from storefront.extensions import db, login_manager
+from storefront.label import label_from
 from storefront.money import format_cents
 
 CONTENT_SECURITY_POLICY = (
@@ -36,7 +37,9 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(StorefrontError, _domain_error)
-    app.jinja_env.globals.update(current_locale=lambda: str(get_locale()))
+    app.jinja_env.globals.update(
+        current_locale=lambda: str(get_locale()), label=label_from(app.config)
+    )
     app.jinja_env.filters["money"] = _money_filter
     login_manager.user_loader(lambda session_id: user_for_session_id(db.session, session_id))
     login_manager.login_view = "admin.login"
