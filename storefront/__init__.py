@@ -1,70 +1,14 @@
-"""Sillon: the storefront of an independent record label."""
+"""Sillon: the storefront of an independent record label.
 
-import os
+Importing the package (or any domain module in it) loads no Flask app and has no side
+effect: `create_app` builds the app when it is called (`storefront:create_app()`).
+"""
+
 from typing import Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, Config, ProductionConfig, check_production, instance_secret_key
-from storefront import models, subscribers, web  # noqa: F401 - schema and receivers
-from storefront.admin.body_limit import allow_admin_uploads
-from storefront.database import configure_sqlite
-from storefront.extensions import babel, csrf, db, limiter, login_manager, migrate
-from storefront.i18n import select_locale
+def create_app(*args: Any, **kwargs: Any):
+    """Build the application (see `storefront.app.create_app`)."""
+    from storefront.app import create_app as build
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Flask:
-    """Build the application: configuration, extensions, blueprints, commands."""
-    app = Flask(
-        __name__,
-        template_folder=os.path.join(ROOT, "templates"),
-        static_folder=os.path.join(ROOT, "static"),
-    )
-    config_class = config_class or CONFIGS[os.environ.get("SILLON_CONFIG", "development")]
-    app.config.from_object(config_class)
-    app.config.update(overrides)
-    if issubclass(config_class, ProductionConfig):
-        check_production(app.config)
-    elif not app.config["SECRET_KEY"] and app.config.get("SECRET_KEY_FILE"):
-        app.config["SECRET_KEY"] = instance_secret_key(app.config["SECRET_KEY_FILE"])
-    if hops := app.config["PROXY_HOPS"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
-    _init_extensions(app)
-    web.register(app)
-    _register_commands(app)
-    return app
-
-
-def _init_extensions(app: Flask) -> None:
-    db.init_app(app)
-    with app.app_context():
-        configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
-    # Before CSRF protection, which is the first to read a request's body.
-    app.before_request(allow_admin_uploads)
-    csrf.init_app(app)
-    limiter.init_app(app)
-    # Our limits are all per-view decorators, which check themselves when the view runs;
-    # the global before_request hook only serves default limits we do not set, and it
-    # costs about 75 µs on every fan page.
-    hooks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in hooks:
-        hooks.remove(limiter._check_request_limit)
-    babel.init_app(
-        app,
-        locale_selector=select_locale,
-        default_translation_directories=os.path.join(ROOT, "storefront", "translations"),
-    )
-    # No global `current_user` in templates: it would load the user (and run session
-    # protection) on every fan page; the admin blueprint provides it for its own pages.
-    login_manager.init_app(app, add_context_processor=False)
-
-
-def _register_commands(app: Flask) -> None:
-    from storefront import cli
-
-    cli.register(app)
+    return build(*args, **kwargs)

@@ -17,7 +17,6 @@ from storefront.delivery.tokens import DownloadClaim, TokenRefused, read_downloa
 from storefront.errors import DownloadUnavailable
 from storefront.files import private_path
 from storefront.orders.models import Order
-from storefront.orders.signals import order_paid, order_refunded
 from storefront.orders.states import OrderStatus
 
 DELIVERABLE = (OrderStatus.PAID, OrderStatus.SHIPPED)
@@ -27,8 +26,7 @@ def _lifetime() -> timedelta:
     return timedelta(days=current_app.config["DOWNLOAD_DAYS"])
 
 
-@order_paid.connect
-def issue_grants(order: Order, *, session: Session, now: datetime) -> None:
+def issue_grants(session: Session, order: Order, *, now: datetime) -> None:
     """Give the buyer of each digital line the right to download it."""
     existing = set(
         session.scalars(
@@ -49,8 +47,7 @@ def issue_grants(order: Order, *, session: Session, now: datetime) -> None:
             )
 
 
-@order_refunded.connect
-def revoke_grants(order: Order, *, session: Session, now: datetime) -> None:
+def revoke_grants(session: Session, order: Order, *, now: datetime) -> None:
     """A refunded order keeps no downloads."""
     session.execute(
         update(DownloadGrant)

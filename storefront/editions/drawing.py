@@ -1,6 +1,6 @@
 """Copies are drawn when an order is paid and go back in the box when it is refunded.
 
-Receivers of the `orders` signals, inside the payment's transaction. Draws of one
+Called by the editions mechanic, inside the payment's transaction. Draws of one
 edition are serialised: a row lock on the edition on PostgreSQL; on SQLite the payment
 already holds the single write lock (its first statement is a write). The unique
 constraints on (edition, sequence) and (variant, number) back this up.
@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storefront.editions.draw import draw_value, insert_positions
+from storefront.editions.draw import CopyRef, insert_positions, pick
 from storefront.editions.models import Copy, DrawLogEntry, Edition, InsertAward, InsertPool, Variant
 from storefront.editions.services import (
     EditionError,
@@ -26,16 +26,9 @@ from storefront.editions.services import (
     order_hash,
 )
 from storefront.orders.models import Order
-from storefront.orders.signals import (
-    order_opening,
-    order_paid,
-    order_refunded,
-    order_reserving,
-)
 
 
-@order_opening.connect
-def check_edition_caps(cart, *, session: Session, lines: list, email: str, now: datetime) -> None:
+def check_edition_caps(session: Session, *, lines: list) -> None:
     """Refuse a checkout beyond an edition's per-order cap, or for a closed edition."""
     editions = editions_by_product(session, {line.product.id for line in lines})
     for line in lines:
@@ -54,8 +47,7 @@ def check_edition_caps(cart, *, session: Session, lines: list, email: str, now: 
             )
 
 
-@order_reserving.connect
-def hold_fan_caps(order: Order, *, session: Session, now: datetime) -> None:
+def hold_fan_caps(session: Session, order: Order) -> None:
     """Refuse an order that would give its fan more copies than the edition allows."""
     editions = editions_by_product(session, {line.product_id for line in order.lines})
     for line in order.lines:
@@ -79,8 +71,7 @@ def _closed_message(session: Session, edition: Edition) -> str:
     return _("The limited edition %(name)s is closed.", name=edition.name)
 
 
-@order_paid.connect
-def draw_copies(order: Order, *, session: Session, now: datetime) -> None:
+def draw_copies(session: Session, order: Order, *, now: datetime) -> None:
     """One copy per unit of each edition line, consecutive sequence numbers."""
     editions = editions_by_product(session, {line.product_id for line in order.lines})
     for line in order.lines:
@@ -105,8 +96,7 @@ def _copies_allowed(session: Session, edition: Edition, order: Order, wanted: in
     return max(0, min(wanted, edition.per_fan_cap - drawn))
 
 
-@order_refunded.connect
-def release_copies(order: Order, *, session: Session, now: datetime) -> None:
+def release_copies(session: Session, order: Order, *, now: datetime) -> None:
     """A refunded order that has not shipped puts its copies back in the box."""
     if order.shipped_at is not None:
         return
@@ -124,18 +114,19 @@ def _lock(session: Session, edition: Edition) -> None:
 
 
 def _draw_one(session: Session, edition: Edition, order: Order, now: datetime) -> bool:
-    # Plain rows, not ORM objects: the whole box is listed at every draw.
-    remaining = session.execute(
-        select(Copy.id, Copy.variant_id, Copy.number)
+    # Plain rows, not ORM objects: the whole box is listed at every draw. `pick` orders
+    # it and draws, the very code the fans' verifier replays.
+    rows = session.execute(
+        select(Copy.id, Variant.position, Copy.number)
         .join(Variant, Variant.id == Copy.variant_id)
         .where(Copy.edition_id == edition.id, Copy.order_id.is_(None))
-        .order_by(Variant.position, Copy.number)
     ).all()
+    remaining = {CopyRef(position, number): copy_id for copy_id, position, number in rows}
     if not remaining:
         return False
     sequence = _next_sequence(session, edition)
-    index = draw_value(edition.server_seed, order.client_seed or "", sequence) % len(remaining)
-    copy = session.get(Copy, remaining[index].id)
+    drawn = pick(edition.server_seed, order.client_seed or "", sequence, remaining)
+    copy = session.get(Copy, remaining[drawn])
     copy.order_id, copy.sequence = order.id, sequence
     _log(session, edition, order, "draw", order.client_seed or "", copy, now, sequence)
     _slip_inserts(session, edition, copy)

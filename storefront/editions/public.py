@@ -25,7 +25,6 @@ from storefront.editions.services import (
     editions_by_product,
     order_hash,
 )
-from storefront.orders.extras import order_extras
 from storefront.orders.models import Order
 from storefront.orders.states import OrderStatus
 
@@ -148,18 +147,6 @@ def shown_pools(session: Session, order: Order) -> list[InsertPool]:
 
 def _counted(pools: Iterable[InsertPool]) -> tuple[tuple[str, int], ...]:
     return tuple(Counter(pool.name for pool in pools).items())
-
-
-@order_extras
-def edition_extras(session: Session, order: Order) -> dict:
-    """`editions`: the order's copies and their inserts; `campaign_inserts`: what the
-    campaigns' pools slipped into the order (see `campaign_inserts`). For its page and
-    its mails."""
-    shown = shown_pools(session, order)
-    return {
-        "editions": order_editions(session, order, shown),
-        "campaign_inserts": campaign_inserts(shown),
-    }
 
 
 def edition_summary(session: Session, edition: Edition) -> EditionSummary:

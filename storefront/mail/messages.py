@@ -1,4 +1,5 @@
-"""Order mails: rendered in the order's language and written to the outbox."""
+"""Order mails: rendered in the order's language from the order's one view, and written
+to the outbox."""
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -6,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from storefront.mail.outbox import enqueue
-from storefront.orders.extras import extras_for
+from storefront.orders.view import order_view
 
 SUBJECTS = {
     "order_confirmation": lambda: _("Your order %(reference)s is confirmed"),
@@ -20,14 +21,16 @@ SUBJECTS = {
 def queue_order_mail(session: Session, order, kind: str, **context) -> None:
     """Write the `kind` mail for `order` to the outbox, in the fan's language.
 
-    `context` goes to the template and to the subject (`reward`, `release`...)."""
-    with force_locale(order.locale):
+    `context` goes to the template and to the subject (`reward`, `release`...). Links
+    are made for PUBLIC_URL, whatever request (or none: a cron job) sends the mail."""
+    public_url = current_app.config["PUBLIC_URL"].rstrip("/")
+    with current_app.test_request_context(base_url=public_url), force_locale(order.locale):
         subject = SUBJECTS[kind]() % {"reference": order.reference, **context}
         body = render_template(
             f"mail/{kind}.txt",
             order=order,
-            public_url=current_app.config["PUBLIC_URL"],
-            **extras_for(session, order),
+            view=order_view(session, order),
+            public_url=public_url,
             **context,
         )
     enqueue(session, recipient=order.email, subject=subject, body=body, kind=kind)

@@ -78,6 +78,10 @@ class PricedLine:
     quantity: int
 
     @property
+    def product_id(self) -> int:
+        return self.key.product_id
+
+    @property
     def option_id(self) -> int | None:
         return self.key.option_id
 

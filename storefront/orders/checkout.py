@@ -14,9 +14,9 @@ from storefront.database import transactional
 from storefront.errors import EmptyCart, NotEnoughStock, StorefrontError
 from storefront.orders.cart import PricedCart
 from storefront.orders.fans import fan_key
+from storefront.orders.mechanics import mechanics
 from storefront.orders.models import Order, OrderLine
 from storefront.orders.services import expire_due_orders, hold_for_fan
-from storefront.orders.signals import order_opening
 from storefront.orders.states import OrderStatus
 from storefront.orders.stock import take_lines
 
@@ -68,7 +68,7 @@ def start_checkout(
         raise EmptyCart()
     if cart.has_physical and not (buyer.name and buyer.line1 and buyer.city and buyer.country):
         raise AddressRequired("A shipping address is needed for physical items.")
-    order_opening.send(cart, session=session, lines=cart.lines, email=buyer.email, now=now)
+    mechanics().check_cart(session, lines=cart.lines, email=buyer.email, now=now)
     order = _new_order(cart, buyer, provider, now, timedelta(minutes=reservation_minutes))
     order.checkout_key = checkout_key
     try:

@@ -1,7 +1,9 @@
 """Order state changes: expiry, cancellation, payment, refunds, shipping.
 
-Each change is claimed with a conditional UPDATE on the order's status, so two
-concurrent callers (a webhook and the sweeper, two webhooks) never both apply it.
+Every status change goes through `_move`: the transition table (`states.py`) says
+from which statuses it may happen, and one conditional UPDATE on the order's status
+claims it, so two concurrent callers (a webhook and the sweeper, two webhooks) never
+both apply it. The app's mechanics react in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,10 +18,9 @@ from sqlalchemy.orm import Session
 
 from storefront.database import serialize_on, transactional
 from storefront.errors import InvalidTransition, NotEnoughStock, StorefrontError
-from storefront.mail.messages import queue_order_mail
+from storefront.orders.mechanics import mechanics
 from storefront.orders.models import Order, Refund
-from storefront.orders.signals import order_paid, order_refunded, order_released, order_reserving
-from storefront.orders.states import OrderStatus, can_transition
+from storefront.orders.states import OrderStatus, sources_of
 from storefront.orders.stock import give_back_lines, take_lines
 
 
@@ -35,15 +36,28 @@ def hold_for_fan(session: Session, order: Order, *, now: datetime) -> None:
     Called inside the transaction that takes the order's stock, after a first write;
     a cap that would be passed raises, and the whole transaction is rolled back."""
     serialize_on(session, f"fan:{order.fan_key}")
-    order_reserving.send(order, session=session, now=now)
+    mechanics().hold(session, order, now=now)
 
 
-def _claim(session: Session, order: Order, *, source: set[str], **values) -> bool:
-    """Move `order` out of one of `source` statuses; True if this caller won the change."""
+def _move(
+    session: Session,
+    order: Order,
+    target: OrderStatus,
+    *,
+    only_from: frozenset[OrderStatus] | None = None,
+    **values,
+) -> bool:
+    """Move `order` to `target` from a status the transition table allows (narrowed to
+    `only_from`); True if this caller made the change, False if the order was elsewhere."""
+    sources = sources_of(target)
+    if only_from is not None:
+        if not only_from <= sources:
+            raise ValueError(f"{sorted(only_from)} -> {target} is not in the transition table")
+        sources = only_from
     result = session.execute(
         update(Order)
-        .where(Order.id == order.id, Order.status.in_(source))
-        .values(**values)
+        .where(Order.id == order.id, Order.status.in_(sources))
+        .values(status=target, **values)
         .execution_options(synchronize_session=False)
     )
     session.refresh(order)
@@ -51,22 +65,17 @@ def _claim(session: Session, order: Order, *, source: set[str], **values) -> boo
 
 
 def _release(session: Session, order: Order, *, status: OrderStatus, now: datetime) -> bool:
-    if not _claim(
-        session, order, source={OrderStatus.PENDING}, status=status, closed_at=now, stock_held=False
-    ):
+    if not _move(session, order, status, closed_at=now, stock_held=False):
         return False
     give_back_lines(session, order.lines)
-    order_released.send(order, session=session, now=now)
+    mechanics().released(session, order, now=now)
     return True
 
 
 @transactional
 def expire_order(session: Session, order: Order, *, now: datetime) -> bool:
     """End an unpaid order's reservation and give its stock back."""
-    released = _release(session, order, status=OrderStatus.EXPIRED, now=now)
-    if released:
-        queue_order_mail(session, order, "order_expired")
-    return released
+    return _release(session, order, status=OrderStatus.EXPIRED, now=now)
 
 
 def expire_if_due(session: Session, order: Order, *, now: datetime) -> bool:
@@ -108,17 +117,11 @@ def record_payment(
     session.refresh(order)
     if not claimed:
         return PaymentOutcome.ALREADY_RECORDED
-    if _claim(session, order, source={OrderStatus.PENDING}, status=OrderStatus.PAID):
+    if _move(session, order, OrderStatus.PAID, only_from=frozenset({OrderStatus.PENDING})):
         return _paid(session, order, now)
     if not _take_back(session, order, now):
         return PaymentOutcome.NEEDS_REFUND
-    _claim(
-        session,
-        order,
-        source={OrderStatus.EXPIRED, OrderStatus.CANCELED},
-        status=OrderStatus.PAID,
-        stock_held=True,
-    )
+    _move(session, order, OrderStatus.PAID, stock_held=True)
     return _paid(session, order, now)
 
 
@@ -149,8 +152,7 @@ def _take_back(session: Session, order: Order, now: datetime) -> bool:
 
 
 def _paid(session: Session, order: Order, now: datetime) -> PaymentOutcome:
-    order_paid.send(order, session=session, now=now)
-    queue_order_mail(session, order, "order_confirmation")
+    mechanics().paid(session, order, now=now)
     return PaymentOutcome.PAID
 
 
@@ -191,23 +193,18 @@ def record_refund(
 
 
 def _refunded(session: Session, order: Order, now: datetime) -> None:
-    if (
-        order.status in (OrderStatus.PAID, OrderStatus.SHIPPED)
-        and order.stock_held
-        and not order.shipped_at
-    ):
+    # Units still on the shelf go back on sale; a parcel already posted keeps its own.
+    restock = order.stock_held and not order.shipped_at
+    if not _move(session, order, OrderStatus.REFUNDED, closed_at=now, stock_held=False):
+        raise InvalidTransition(f"Order {order.reference} is {order.status}: no refund.")
+    if restock:
         give_back_lines(session, order.lines)
-        order.stock_held = False
-    order.status = OrderStatus.REFUNDED
-    order.closed_at = now
-    order_refunded.send(order, session=session, now=now)
-    queue_order_mail(session, order, "order_refunded")
+    mechanics().refunded(session, order, now=now)
 
 
 @transactional
 def mark_shipped(session: Session, order: Order, *, now: datetime) -> None:
     """The label posted the parcel."""
-    if not can_transition(order.status, OrderStatus.SHIPPED):
+    if not _move(session, order, OrderStatus.SHIPPED, shipped_at=now):
         raise InvalidTransition(f"Order {order.reference} is {order.status}, it cannot ship.")
-    order.status = OrderStatus.SHIPPED
-    order.shipped_at = now
+    mechanics().shipped(session, order, now=now)

@@ -23,10 +23,12 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.REFUNDED: frozenset(),
 }
 
-OPEN_STATUSES = frozenset({OrderStatus.PENDING})
-STOCK_RELEASED_STATUSES = frozenset({OrderStatus.EXPIRED, OrderStatus.CANCELED})
-
 
 def can_transition(current: str, target: str) -> bool:
     """Whether an order in `current` may move to `target`."""
     return OrderStatus(target) in TRANSITIONS[OrderStatus(current)]
+
+
+def sources_of(target: str) -> frozenset[OrderStatus]:
+    """The statuses an order may move to `target` from."""
+    return frozenset(source for source, targets in TRANSITIONS.items() if target in targets)

@@ -1,7 +1,7 @@
 """When a preorder is paid: count it, slip in the campaign's inserts, hand out first-N
 bonuses, unlock goals.
 
-Runs inside the payment's transaction (a receiver of `order_paid`). Everything that
+Runs inside the payment's transaction (called by the preorders mechanic). Everything that
 must happen exactly once is serialised on the campaign row: a row lock on PostgreSQL;
 on SQLite the payment already holds the database's single write lock. Unique
 constraints back both up.
@@ -16,16 +16,15 @@ from sqlalchemy.orm import Session
 
 from storefront.editions.models import InsertAward, InsertPool
 from storefront.mail.messages import queue_order_mail
-from storefront.orders.models import Order, OrderLine
-from storefront.orders.signals import order_paid, order_refunded
+from storefront.orders.models import Order
 from storefront.preorders.models import Backing, BonusAward, Campaign, Goal, GoalKind
-from storefront.preorders.services import campaigns_by_product, paid_units
+from storefront.preorders.services import campaigns_by_product, paid_units, preorder_lines
 
 
-@order_paid.connect
-def record_backing(order: Order, *, session: Session, now: datetime) -> None:
+def record_backing(session: Session, order: Order, *, now: datetime) -> None:
     """Count a paid order's preorder units in the campaign(s) it was placed in."""
-    for campaign, lines in _preorder_lines(session, order).items():
+    campaigns = campaigns_by_product(session, {line.product_id for line in order.lines})
+    for campaign, lines in preorder_lines(campaigns, order.lines, order.created_at).items():
         _lock(session, campaign)
         session.add(
             Backing(
@@ -44,8 +43,7 @@ def record_backing(order: Order, *, session: Session, now: datetime) -> None:
             _reach_goals(session, campaign, now)
 
 
-@order_refunded.connect
-def release_backing(order: Order, *, session: Session, now: datetime) -> None:
+def release_backing(session: Session, order: Order, *, now: datetime) -> None:
     """A refunded order no longer counts towards any goal."""
     session.execute(
         update(Backing)
@@ -53,17 +51,6 @@ def release_backing(order: Order, *, session: Session, now: datetime) -> None:
         .values(refunded_at=now)
         .execution_options(synchronize_session=False)
     )
-
-
-def _preorder_lines(session: Session, order: Order) -> dict[Campaign, list[OrderLine]]:
-    """The order's lines grouped by the campaign that was open when it was placed."""
-    campaigns = campaigns_by_product(session, {line.product_id for line in order.lines})
-    grouped: dict[Campaign, list[OrderLine]] = {}
-    for line in order.lines:
-        campaign = campaigns.get(line.product_id)
-        if campaign and campaign.opens_at <= order.created_at < campaign.closes_at:
-            grouped.setdefault(campaign, []).append(line)
-    return grouped
 
 
 def _lock(session: Session, campaign: Campaign) -> None:

@@ -6,8 +6,6 @@ again on every visit (the order still backs the campaign, the goal is reached).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from flask import current_app
@@ -19,10 +17,8 @@ from sqlalchemy.orm import Session
 from storefront.catalog.models import Track
 from storefront.errors import StorefrontError
 from storefront.files import private_path
-from storefront.orders.extras import order_extras
 from storefront.orders.models import Order
-from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Goal, RewardKind
-from storefront.preorders.services import campaigns_by_product
+from storefront.preorders.models import Backing, Goal, RewardKind
 from storefront.signing import load_exact
 
 SALT = "sillon.reward"
@@ -31,21 +27,6 @@ SALT = "sillon.reward"
 class RewardUnavailable(StorefrontError):
     code = "reward_unavailable"
     status = 404
-
-
-@dataclass
-class PreorderView:
-    """One campaign as an order sees it."""
-
-    campaign: Campaign
-    backing: Backing | None
-    awards: list[tuple[Bonus, int | None]] = field(default_factory=list)
-    unlocked: list[tuple[Goal, str]] = field(default_factory=list)
-    locked: list[Goal] = field(default_factory=list)
-
-    @property
-    def ships_on(self) -> date:
-        return self.campaign.ships_on
 
 
 class RewardLinkExpired(RewardUnavailable):
@@ -63,41 +44,6 @@ def reward_token(order: Order, goal: Goal, track: Track | None = None) -> str:
     The order page makes fresh ones each time it is shown, so a link copied elsewhere
     stops working while the backer's own page keeps giving working ones."""
     return _serializer().dumps([order.id, goal.id, track.id if track else 0])
-
-
-@order_extras
-def preorder_extras(session: Session, order: Order) -> dict:
-    """`preorders`: for each campaign the order's lines belong to, what it brings."""
-    campaigns = campaigns_by_product(session, {line.product_id for line in order.lines})
-    views = []
-    for campaign in {c.id: c for c in campaigns.values()}.values():
-        backing = session.scalar(
-            select(Backing).where(Backing.campaign_id == campaign.id, Backing.order_id == order.id)
-        )
-        views.append(_view(session, order, campaign, backing))
-    return {"preorders": views}
-
-
-def _view(
-    session: Session, order: Order, campaign: Campaign, backing: Backing | None
-) -> PreorderView:
-    view = PreorderView(campaign, backing)
-    if backing is None:
-        return view
-    numbers = dict(
-        session.execute(
-            select(BonusAward.bonus_id, BonusAward.number).where(BonusAward.order_id == order.id)
-        ).all()
-    )
-    view.awards = [(bonus, numbers.get(bonus.id)) for bonus in campaign.bonuses]
-    for goal in campaign.goals:
-        if not goal.has_reward:
-            continue
-        if goal.reached_at and backing.refunded_at is None:
-            view.unlocked.append((goal, reward_token(order, goal)))
-        else:
-            view.locked.append(goal)
-    return view
 
 
 def open_reward(session: Session, token: str) -> tuple[Order, Goal, Track | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import format_date
@@ -83,15 +84,24 @@ def pressing_thresholds(campaign: Campaign) -> list[int]:
     return [goal.threshold for goal in campaign.goals if goal.kind == GoalKind.PRESSING]
 
 
-def preorder_units(campaigns: dict[int, Campaign], lines: list) -> dict[Campaign, int]:
-    """Units of each campaign's preorders among `lines` (cart or order lines)."""
-    units: dict[Campaign, int] = {}
+def is_preorder(campaign: Campaign, placed_at: datetime) -> bool:
+    """Whether a line for one of the campaign's products, placed at `placed_at`, is a
+    preorder in it: placed while the campaign took preorders. The one rule that the
+    checks, the counts, every page and every mail follow."""
+    ends = min(campaign.closes_at, campaign.closed_at or campaign.closes_at)
+    return campaign.opens_at <= placed_at < ends
+
+
+def preorder_lines(
+    campaigns: dict[int, Campaign], lines: Iterable, placed_at: datetime
+) -> dict[Campaign, list]:
+    """The lines (cart or order lines, with `product_id`) that are preorders, by campaign."""
+    grouped: dict[Campaign, list] = {}
     for line in lines:
         campaign = campaigns.get(line.product_id)
-        if campaign is None or campaign.outcome == "succeeded":
-            continue  # not a preorder (or a pressing confirmed: a regular sale now)
-        units[campaign] = units.get(campaign, 0) + line.quantity
-    return units
+        if campaign is not None and is_preorder(campaign, placed_at):
+            grouped.setdefault(campaign, []).append(line)
+    return grouped
 
 
 def check_preorder_lines(session: Session, *, lines: list, now: datetime) -> None:
@@ -106,7 +116,8 @@ def check_preorder_lines(session: Session, *, lines: list, now: datetime) -> Non
 def check_fan_limits(session: Session, *, order: Order) -> None:
     """Refuse an order that takes its fan beyond a campaign's per-fan limit."""
     campaigns = campaigns_by_product(session, {line.product_id for line in order.lines})
-    for campaign, units in preorder_units(campaigns, order.lines).items():
+    for campaign, lines in preorder_lines(campaigns, order.lines, order.created_at).items():
+        units = sum(line.quantity for line in lines)
         if campaign.per_fan_limit is None:
             continue
         already = fan_units(session, campaign, order.fan_key, besides=order)

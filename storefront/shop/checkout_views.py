@@ -17,9 +17,9 @@ from storefront.orders.models import Order
 from storefront.orders.services import cancel_order
 from storefront.orders.shipping import COUNTRIES, zone_for
 from storefront.orders.states import OrderStatus
+from storefront.orders.view import cart_view
 from storefront.payments.provider import ReturnUrls, checkout_provider_name
 from storefront.payments.services import begin_payment
-from storefront.preorders.public import preorder_campaigns
 from storefront.shop import bp
 from storefront.shop.forms import AddToCartForm, CartLineForm, CheckoutForm, ShippingZoneForm
 from storefront.shop.helpers import current_cart, locale_code, save_cart, ship_country, ship_zone
@@ -61,15 +61,12 @@ def cart():
         line.key: CartLineForm(formdata=None, key=line.key.encode(), quantity=line.quantity)
         for line in priced.lines
     }
-    preorders = preorder_campaigns(
-        db.session, {line.key.product_id for line in priced.lines}, today=utcnow().date()
-    )
     return render_template(
         "shop/cart.html",
         cart=priced,
+        view=cart_view(db.session, priced, now=utcnow()),
         zone_form=zone_form,
         line_forms=line_forms,
-        preorders=preorders,
     )
 
 

@@ -18,10 +18,10 @@ from storefront.delivery.services import (
 from storefront.errors import DownloadUnavailable
 from storefront.extensions import db, limiter
 from storefront.orders.cart import Cart, CartKey
-from storefront.orders.extras import extras_for
 from storefront.orders.models import Order
 from storefront.orders.services import expire_if_due
 from storefront.orders.states import OrderStatus
+from storefront.orders.view import order_view
 from storefront.payments.services import abandon_payment, fail_payment, settle_payment
 from storefront.shop import bp
 from storefront.shop.forms import CancelOrderForm, ConfirmForm, TestPaymentForm
@@ -55,7 +55,7 @@ def order_page(reference: str):
         reissues_left=reissues_left(grants, limit=_reissue_limit()),
         cancel_form=CancelOrderForm(),
         status=OrderStatus,
-        **extras_for(db.session, order),
+        view=order_view(db.session, order),
     )
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from storefront.clock import utcnow
 from storefront.editions.draw import commitment, insert_positions
 from storefront.editions.models import InsertAward, InsertPool
+from storefront.editions.public import campaign_inserts, shown_pools
 from storefront.extensions import db
 from storefront.mail.models import OutboxMessage
-from storefront.orders.extras import extras_for
 from storefront.orders.services import mark_shipped
 from storefront.payments.services import refund_order
 from storefront.preorders.insert_admin import CampaignPoolFields, add_campaign_pool
@@ -104,7 +104,7 @@ def test_a_pool_belongs_to_an_edition_or_to_a_seeded_campaign(make_campaign):
 
 def shown(order) -> dict:
     db.session.expire_all()
-    return extras_for(db.session, fresh(order))["campaign_inserts"]
+    return campaign_inserts(shown_pools(db.session, fresh(order)))
 
 
 def test_inserts_are_told_at_once_or_only_once_shipped(make_campaign):

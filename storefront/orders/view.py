@@ -1,0 +1,104 @@
+"""One view of an order and of a cart, built in one place from the order and the
+mechanics' facts: the order page, the cart, the mails and the admin all render these,
+so a rule (is this line a preorder? is this copy still sealed?) is decided once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from storefront.orders.cart import MAX_QUANTITY, PricedCart
+from storefront.orders.mechanics import LineFacts, Section, mechanics
+from storefront.orders.models import Order
+from storefront.orders.states import OrderStatus
+
+
+@dataclass(frozen=True)
+class LineView:
+    description: str
+    quantity: int
+    unit_price_cents: int
+    total_cents: int
+    notes: tuple[str, ...]  # "Preorder — ships on 12 March 2027"
+    ships_on: date | None
+
+
+@dataclass(frozen=True)
+class OrderView:
+    order: Order  # its columns: reference, status, totals, address, notice
+    lines: tuple[LineView, ...]
+    sections: tuple[Section, ...]
+    may_cancel: bool  # the fan may still give up this order (the service agrees)
+    ships_on: date | None  # the latest promised date among preorders
+
+    @property
+    def status(self) -> str:
+        return self.order.status
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    key: object
+    description: str
+    quantity: int
+    unit_price_cents: int
+    total_cents: int
+    units_left: int | None
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CartView:
+    cart: PricedCart  # totals, zone, currency
+    lines: tuple[CartLineView, ...]
+    max_quantity: int = MAX_QUANTITY
+
+
+def order_view(session: Session, order: Order) -> OrderView:
+    """The order as every screen and mail shows it."""
+    facts = mechanics().order_facts(session, order)
+    lines = tuple(_line_view(line, facts.lines.get(line.id, LineFacts())) for line in order.lines)
+    dates = [line.ships_on for line in lines if line.ships_on]
+    return OrderView(
+        order=order,
+        lines=lines,
+        sections=tuple(facts.sections),
+        may_cancel=may_cancel(order),
+        ships_on=max(dates) if dates else None,
+    )
+
+
+def cart_view(session: Session, cart: PricedCart, *, now: datetime) -> CartView:
+    """The priced cart with what mechanics say about each line."""
+    facts = mechanics().cart_facts(session, cart.lines, now=now)
+    lines = tuple(
+        CartLineView(
+            key=line.key,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price_cents=line.unit_price_cents,
+            total_cents=line.total_cents,
+            units_left=line.units_left,
+            notes=tuple(facts.get(line.key, LineFacts()).notes),
+        )
+        for line in cart.lines
+    )
+    return CartView(cart=cart, lines=lines)
+
+
+def may_cancel(order: Order) -> bool:
+    """An unpaid order may be given up (by the fan, or the label) while it is pending."""
+    return order.status == OrderStatus.PENDING and order.paid_at is None
+
+
+def _line_view(line, facts: LineFacts) -> LineView:
+    return LineView(
+        description=line.description,
+        quantity=line.quantity,
+        unit_price_cents=line.unit_price_cents,
+        total_cents=line.total_cents,
+        notes=tuple(facts.notes),
+        ships_on=facts.ships_on,
+    )
