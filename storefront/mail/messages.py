@@ -6,6 +6,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from storefront.clock import utcnow
 from storefront.mail.outbox import enqueue
 from storefront.orders.view import order_view
 
@@ -29,7 +30,7 @@ def queue_order_mail(session: Session, order, kind: str, **context) -> None:
         body = render_template(
             f"mail/{kind}.txt",
             order=order,
-            view=order_view(session, order),
+            view=order_view(session, order, now=utcnow()),
             public_url=public_url,
             **context,
         )

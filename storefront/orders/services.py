@@ -78,13 +78,6 @@ def expire_order(session: Session, order: Order, *, now: datetime) -> bool:
     return _release(session, order, status=OrderStatus.EXPIRED, now=now)
 
 
-def expire_if_due(session: Session, order: Order, *, now: datetime) -> bool:
-    """Expire `order` if its reservation has run out (expiry applied lazily, on read)."""
-    if order.status == OrderStatus.PENDING and order.reserved_until <= now:
-        return expire_order(session, order, now=now)
-    return False
-
-
 def expire_due_orders(session: Session, *, now: datetime) -> int:
     """Expire every pending order whose reservation has run out; how many were expired."""
     due = session.scalars(

@@ -1,10 +1,14 @@
 """Taking and giving back stock with atomic conditional updates (never read-then-write)."""
 
-from sqlalchemy import select, update
+from datetime import datetime
+
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storefront.catalog.models import Product, ProductOption
 from storefront.errors import NotEnoughStock
+from storefront.orders.models import Order, OrderLine
+from storefront.orders.states import OrderStatus
 
 
 def take_units(session: Session, *, product: Product, option_id: int | None, quantity: int) -> bool:
@@ -63,3 +67,21 @@ def give_back_lines(session: Session, lines: list) -> None:
         give_back_units(
             session, product=line.product, option_id=line.option_id, quantity=line.quantity
         )
+
+
+def lapsed_units(session: Session, product_ids: set[int], *, now: datetime) -> dict[int, int]:
+    """Units per product held by reservations that have run out but are not given back
+    yet (the sweeper will): on sale again, as pages must show them without writing."""
+    if not product_ids:
+        return {}
+    rows = session.execute(
+        select(OrderLine.product_id, func.sum(OrderLine.quantity))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.status == OrderStatus.PENDING,
+            Order.reserved_until <= now,
+            OrderLine.product_id.in_(product_ids),
+        )
+        .group_by(OrderLine.product_id)
+    ).all()
+    return dict(rows)

@@ -27,15 +27,12 @@ class LineView:
 
 @dataclass(frozen=True)
 class OrderView:
-    order: Order  # its columns: reference, status, totals, address, notice
+    order: Order  # its columns: reference, totals, address, notice
+    status: OrderStatus  # as the fan is told it (see `shown_status`)
     lines: tuple[LineView, ...]
     sections: tuple[Section, ...]
     may_cancel: bool  # the fan may still give up this order (the service agrees)
     ships_on: date | None  # the latest promised date among preorders
-
-    @property
-    def status(self) -> str:
-        return self.order.status
 
 
 @dataclass(frozen=True)
@@ -56,18 +53,28 @@ class CartView:
     max_quantity: int = MAX_QUANTITY
 
 
-def order_view(session: Session, order: Order) -> OrderView:
-    """The order as every screen and mail shows it."""
+def order_view(session: Session, order: Order, *, now: datetime) -> OrderView:
+    """The order as every screen and mail shows it at `now`."""
     facts = mechanics().order_facts(session, order)
     lines = tuple(_line_view(line, facts.lines.get(line.id, LineFacts())) for line in order.lines)
     dates = [line.ships_on for line in lines if line.ships_on]
+    status = shown_status(order, now)
     return OrderView(
         order=order,
+        status=status,
         lines=lines,
         sections=tuple(facts.sections),
-        may_cancel=may_cancel(order),
+        may_cancel=status == OrderStatus.PENDING and order.paid_at is None,
         ships_on=max(dates) if dates else None,
     )
+
+
+def shown_status(order: Order, now: datetime) -> OrderStatus:
+    """The order's status as the fan is told it: a reservation that has run out is over
+    even before the sweeper gives its stock back (reading a page never writes)."""
+    if order.status == OrderStatus.PENDING and order.reserved_until <= now:
+        return OrderStatus.EXPIRED
+    return OrderStatus(order.status)
 
 
 def cart_view(session: Session, cart: PricedCart, *, now: datetime) -> CartView:
@@ -86,11 +93,6 @@ def cart_view(session: Session, cart: PricedCart, *, now: datetime) -> CartView:
         for line in cart.lines
     )
     return CartView(cart=cart, lines=lines)
-
-
-def may_cancel(order: Order) -> bool:
-    """An unpaid order may be given up (by the fan, or the label) while it is pending."""
-    return order.status == OrderStatus.PENDING and order.paid_at is None
 
 
 def _line_view(line, facts: LineFacts) -> LineView:

@@ -7,8 +7,8 @@ from flask import abort, current_app, redirect, render_template, send_from_direc
 from storefront.catalog.services import home_shelf, release_by_slug, stock_state
 from storefront.clock import utcnow
 from storefront.extensions import db
-from storefront.orders.services import expire_due_orders
 from storefront.orders.shipping import Zone, delivery_window
+from storefront.orders.stock import lapsed_units
 from storefront.preorders.public import campaign_summary
 from storefront.shop import bp
 from storefront.shop.forms import AddToCartForm, LanguageForm
@@ -32,20 +32,30 @@ def release(slug: str):
 
 def _render_release(slug: str) -> str:
     now = utcnow()
-    # Expiry is applied lazily: stock shown on the page includes lapsed reservations.
-    expire_due_orders(db.session, now=now)
     found = release_by_slug(db.session, slug)
     if found is None:
         abort(404)
     return render_template(
         "shop/release.html",
         release=found,
-        stock_state=stock_state,
+        stock=_stock_states(found, now),
         form_for=_add_to_cart_form,
         windows={zone: delivery_window(zone) for zone in Zone},
         upcoming=found.is_upcoming(now.date()),
         campaign=campaign_summary(db.session, found, now=now),
     )
+
+
+def _stock_states(release, now) -> dict[int, tuple[str, int | None]]:
+    """Product id -> its stock state; reservations that ran out count as on sale again
+    (the sweeper gives them back; a page only reads)."""
+    lapsed = lapsed_units(db.session, {product.id for product in release.products}, now=now)
+    return {
+        product.id: stock_state(
+            None if product.units_left is None else product.units_left + lapsed.get(product.id, 0)
+        )
+        for product in release.products
+    }
 
 
 def _add_to_cart_form(product) -> AddToCartForm:

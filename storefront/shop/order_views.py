@@ -19,7 +19,6 @@ from storefront.errors import DownloadUnavailable
 from storefront.extensions import db, limiter
 from storefront.orders.cart import Cart, CartKey
 from storefront.orders.models import Order
-from storefront.orders.services import expire_if_due
 from storefront.orders.states import OrderStatus
 from storefront.orders.view import order_view
 from storefront.payments.services import abandon_payment, fail_payment, settle_payment
@@ -35,7 +34,6 @@ def _order_or_404(reference: str) -> Order:
     order = db.session.scalar(select(Order).where(Order.reference == reference))
     if order is None:
         abort(404)
-    expire_if_due(db.session, order, now=utcnow())
     return order
 
 
@@ -55,7 +53,7 @@ def order_page(reference: str):
         reissues_left=reissues_left(grants, limit=_reissue_limit()),
         cancel_form=CancelOrderForm(),
         status=OrderStatus,
-        view=order_view(db.session, order),
+        view=order_view(db.session, order, now=utcnow()),
     )
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from storefront.clock import utcnow
 from storefront.extensions import db
+from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Refund
 from storefront.preorders.closing import close_due_campaigns
 from tests.conftest import fresh
@@ -105,6 +106,24 @@ def test_payment_arriving_after_a_failed_close_is_refunded_by_the_next_run(make_
     assert fresh(late).status == "paid"
     assert close_due_campaigns(db.session, now=later())["refunded"] == 1
     assert fresh(late).status == "refunded"
+
+
+def test_a_payment_after_a_failed_campaign_gets_one_story_on_its_page_and_in_its_mail(
+    client, make_campaign
+):
+    campaign = make_campaign(goals=[MISSED], closes_in=timedelta(hours=1))
+    late = open_order(campaign.products[0])
+    past_deadline(campaign)
+    close_due_campaigns(db.session, now=later())
+    pay(late)
+
+    page = client.get(f"/orders/{late.reference}").get_data(as_text=True)
+    [mail] = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "order_confirmation")
+    ).all()
+    missed = "Pressing goal missed: every backer was refunded"
+    assert missed in page and missed in mail.body
+    assert "ships on" not in page and "ships on" not in mail.body
 
 
 def test_payment_arriving_after_success_counts_and_stays_paid(make_campaign):

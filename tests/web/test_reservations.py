@@ -60,17 +60,32 @@ def test_last_unit_goes_to_one_fan_the_other_is_told_it_is_sold_out(app, make_pr
     assert fresh(vinyl).stock == 0
 
 
-def test_reading_an_expired_order_gives_its_stock_back(client, make_product):
+def test_reading_a_lapsed_order_says_it_expired_and_writes_nothing(client, make_product):
     vinyl = make_product(stock=3)
     add_to_cart(client, vinyl, 2)
     reference = reference_of(checkout(client))
     lapse(reference)
-    client.get(f"/orders/{reference}")
+    html = client.get(f"/orders/{reference}").get_data(as_text=True)
+    assert "This reservation expired before payment" in html
+    assert "Cancel this order" not in html
+    release_page = client.get(f"/releases/{vinyl.release.slug}").get_data(as_text=True)
+    assert "3 left" in release_page, "the lapsed units show as on sale again"
+    assert order_by_reference(reference).status == "pending", "pages only read"
+    assert fresh(vinyl).stock == 1 and mails_of("order_expired") == []
+
+
+def test_the_sweeper_gives_a_lapsed_reservation_back_once_and_tells_the_fan(
+    app, client, make_product
+):
+    vinyl = make_product(stock=3)
+    add_to_cart(client, vinyl, 2)
+    reference = reference_of(checkout(client))
+    lapse(reference)
+    for _ in range(2):
+        app.test_cli_runner().invoke(args=["orders", "sweep"])
     assert order_by_reference(reference).status == "expired"
-    assert fresh(vinyl).stock == 3
-    assert len(mails_of("order_expired")) == 1
-    client.get(f"/orders/{reference}")
     assert fresh(vinyl).stock == 3, "stock is given back once only"
+    assert len(mails_of("order_expired")) == 1
 
 
 def test_a_lapsed_reservation_frees_stock_for_the_next_fan_without_the_sweeper(app, make_product):
