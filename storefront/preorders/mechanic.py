@@ -4,7 +4,7 @@ payment and refund, and what an order or a cart shows of its preorders."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import url_for
 from flask_babel import format_date, ngettext
@@ -62,8 +62,13 @@ class PreordersMechanic(Mechanic):
             facts.sections.append(_section(session, order, campaign, failed))
 
 
+def ships_on_note(ships_on: date) -> str:
+    """The note every screen and mail puts under a preorder line."""
+    return _("Preorder — ships on %(date)s", date=format_date(ships_on, "long"))
+
+
 def _ships_on(campaign: Campaign) -> str:
-    return _("Preorder — ships on %(date)s", date=format_date(campaign.ships_on, "long"))
+    return ships_on_note(campaign.ships_on)
 
 
 def _missed() -> str:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, send_from_directory, session
 
-from storefront.catalog.services import home_shelf, release_by_slug, stock_state
+from storefront.catalog.services import home_shelf, release_by_slug
 from storefront.clock import utcnow
 from storefront.extensions import db
+from storefront.orders.cart import MAX_QUANTITY
 from storefront.orders.shipping import Zone, delivery_window
-from storefront.orders.stock import lapsed_units
 from storefront.preorders.public import campaign_summary
 from storefront.shop import bp
 from storefront.shop.forms import AddToCartForm, LanguageForm
 from storefront.shop.helpers import current_cart, locale_code, safe_next
+from storefront.shop.offers import Sale, release_offers
 from storefront.shop.page_cache import page_cache
 
 
@@ -35,27 +36,18 @@ def _render_release(slug: str) -> str:
     found = release_by_slug(db.session, slug)
     if found is None:
         abort(404)
+    campaign = campaign_summary(db.session, found, now=now)
     return render_template(
         "shop/release.html",
         release=found,
-        stock=_stock_states(found, now),
+        offers=release_offers(db.session, found, campaign, now=now),
+        sale=Sale,
+        max_quantity=MAX_QUANTITY,
         form_for=_add_to_cart_form,
         windows={zone: delivery_window(zone) for zone in Zone},
         upcoming=found.is_upcoming(now.date()),
-        campaign=campaign_summary(db.session, found, now=now),
+        campaign=campaign,
     )
-
-
-def _stock_states(release, now) -> dict[int, tuple[str, int | None]]:
-    """Product id -> its stock state; reservations that ran out count as on sale again
-    (the sweeper gives them back; a page only reads)."""
-    lapsed = lapsed_units(db.session, {product.id for product in release.products}, now=now)
-    return {
-        product.id: stock_state(
-            None if product.units_left is None else product.units_left + lapsed.get(product.id, 0)
-        )
-        for product in release.products
-    }
 
 
 def _add_to_cart_form(product) -> AddToCartForm:

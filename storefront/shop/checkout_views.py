@@ -11,7 +11,7 @@ from storefront.clock import utcnow
 from storefront.editions.public import editions_in
 from storefront.errors import PaymentError, StorefrontError
 from storefront.extensions import db
-from storefront.orders.cart import Cart, CartKey, price_cart
+from storefront.orders.cart import MAX_QUANTITY, Cart, CartKey, price_cart
 from storefront.orders.checkout import Buyer, order_for_submission, start_checkout
 from storefront.orders.models import Order
 from storefront.orders.services import cancel_order
@@ -36,7 +36,7 @@ def add_to_cart():
     """Put a format (and size) of a release in the cart."""
     form = AddToCartForm()
     if not form.validate_on_submit():
-        flash(_("Please choose a quantity between 1 and 10."), "error")
+        flash(_("Please choose a quantity between 1 and %(most)d.", most=MAX_QUANTITY), "error")
         return redirect(request.referrer or url_for("shop.cart"))
     cart = current_cart()
     cart.add(CartKey(form.product_id.data, form.option_id.data), form.quantity.data)
@@ -84,7 +84,7 @@ def update_cart():
             cart.set(key, 0 if form.remove.data else form.quantity.data)
             save_cart(cart)
     else:
-        flash(_("Please choose a quantity between 0 and 10."), "error")
+        flash(_("Please choose a quantity between 0 and %(most)d.", most=MAX_QUANTITY), "error")
     return redirect(url_for("shop.cart"))
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+from pathlib import Path
+
 from flask import Response, current_app, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -10,11 +14,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
-from storefront.catalog.models import Release
 from storefront.clock import utcnow
+from storefront.editions import draw
 from storefront.editions.cards import OpenedCard, card_file, card_token, redeem_card
 from storefront.editions.models import Edition
-from storefront.editions.public import EditionSummary, release_editions
 from storefront.editions.services import fairness
 from storefront.errors import StorefrontError
 from storefront.extensions import db, limiter
@@ -22,6 +25,9 @@ from storefront.preorders.public import media_kind
 from storefront.shop import bp
 from storefront.shop.forms import stripped
 from storefront.shop.helpers import no_store
+
+# The verifier changes only with a deploy; an hour in caches is harmless.
+VERIFIER_MAX_AGE_SECONDS = 3600
 
 
 class CardForm(FlaskForm):
@@ -32,12 +38,6 @@ class CardForm(FlaskForm):
         _l("Your email"), filters=[stripped], validators=[InputRequired(), Email(), Length(max=254)]
     )
     submit = SubmitField(_l("Open my card"))
-
-
-@bp.app_template_global()
-def editions_of(release: Release) -> dict[int, EditionSummary]:
-    """Release pages: product id → its edition's run and copies left (visitor-independent)."""
-    return release_editions(db.session, release)
 
 
 @bp.get("/editions/<int:edition_id>")
@@ -51,6 +51,24 @@ def edition_page(edition_id: int) -> str:
         data=fairness(db.session, edition),
         api_url=current_app.config["PUBLIC_URL"].rstrip("/") + api_path,
     )
+
+
+@bp.get("/editions/verify.py")
+def verifier() -> Response:
+    """The verifier fans download and run: the exact bytes of the module the shop draws with."""
+    body = _draw_module_bytes()
+    response = Response(body, mimetype="text/x-python")
+    response.headers["Content-Disposition"] = "attachment; filename=verify.py"
+    response.cache_control.public = True
+    response.cache_control.max_age = VERIFIER_MAX_AGE_SECONDS
+    response.set_etag(hashlib.sha256(body).hexdigest())
+    return response.make_conditional(request)
+
+
+@cache
+def _draw_module_bytes() -> bytes:
+    # Read once per process: the file changes only with a deploy, which restarts it.
+    return Path(draw.__file__).read_bytes()
 
 
 def _card_rate_limit() -> str:
