@@ -45,15 +45,7 @@ def _campaign_context() -> dict:
         "campaign_states": STATE_LABELS,
         "goal_kinds": GOAL_KIND_LABELS,
         "reward_kinds": REWARD_KIND_LABELS,
-        "campaigns_of": _campaigns_of,
     }
-
-
-def _campaigns_of(release: Release) -> list[tuple[Campaign, CampaignState]]:
-    """A release's campaigns with their state, for its admin page."""
-    query = select(Campaign).where(Campaign.release_id == release.id)
-    now = utcnow()
-    return [(c, c.state(now)) for c in db.session.scalars(query.order_by(Campaign.opens_at))]
 
 
 # --- campaigns --------------------------------------------------------------------------

@@ -30,12 +30,7 @@ from storefront.ids import parse_id
 
 @bp.context_processor
 def _edition_context() -> dict:
-    return {"reveal_modes": REVEAL_LABELS, "edition_of": _edition_of}
-
-
-def _edition_of(product: Product) -> Edition | None:
-    """A product's edition, for its admin page."""
-    return edition_for_product(db.session, product.id)
+    return {"reveal_modes": REVEAL_LABELS}
 
 
 # --- editions ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from storefront.admin.helpers import back_to_release, render_form, write_catalog
 from storefront.admin.uploads import DOWNLOAD
 from storefront.catalog.admin_services import create_product, update_product
 from storefront.catalog.models import Product, Release
+from storefront.editions.services import edition_for_product
 from storefront.extensions import db
 
 
@@ -40,6 +41,11 @@ def product_edit(product_id: int):
         if write_catalog(form, update_product, product, fields=fields, seen=seen, files=files):
             flash(_("Product saved."), "success")
             return back_to_release(product.release_id, "products")
+    edition = edition_for_product(db.session, product.id)
     return render_form(
-        "admin/product_form.html", form=form, release=product.release, product=product
+        "admin/product_form.html",
+        form=form,
+        release=product.release,
+        product=product,
+        edition=edition,
     )

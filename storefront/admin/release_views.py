@@ -19,7 +19,9 @@ from storefront.catalog.admin_services import (
     update_track,
 )
 from storefront.catalog.models import Product, Release, Track
+from storefront.clock import utcnow
 from storefront.extensions import db
+from storefront.preorders.services import release_campaigns
 
 
 @bp.get("/releases")
@@ -108,4 +110,5 @@ def _release_page(release: Release, *, form=None, track_form=None):
         form=form or ReleaseForm(formdata=None, obj=release),
         track_form=track_form or TrackForm.next_for(release),
         kinds=KIND_LABELS,
+        release_campaigns=release_campaigns(db.session, release.id, now=utcnow()),
     )

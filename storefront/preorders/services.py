@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from storefront.errors import StorefrontError
 from storefront.orders.models import Order, OrderLine
 from storefront.orders.states import OrderStatus
-from storefront.preorders.models import Backing, Campaign, GoalKind, campaign_product
+from storefront.preorders.models import Backing, Campaign, CampaignState, GoalKind, campaign_product
 from storefront.preorders.progress import GoalView, Progress
 
 
@@ -33,6 +33,14 @@ def campaigns_by_product(session: Session, product_ids: set[int]) -> dict[int, C
         .order_by(Campaign.opens_at)
     ).all()
     return {product_id: campaign for product_id, campaign in rows}
+
+
+def release_campaigns(
+    session: Session, release_id: int, *, now: datetime
+) -> list[tuple[Campaign, CampaignState]]:
+    """A release's campaigns, oldest first, with their state at `now`."""
+    query = select(Campaign).where(Campaign.release_id == release_id).order_by(Campaign.opens_at)
+    return [(campaign, campaign.state(now)) for campaign in session.scalars(query)]
 
 
 def campaign_for_release(session: Session, release_id: int) -> Campaign | None:
