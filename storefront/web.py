@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, jsonify, render_template, request
-from flask_babel import get_locale
+from flask_babel import LazyString, force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -19,6 +21,41 @@ CONTENT_SECURITY_POLICY = (
     "script-src 'self'; form-action 'self' https://checkout.stripe.com; "
     "frame-ancestors 'none'; base-uri 'self'"
 )
+
+# Pages show these, not Werkzeug's English names and descriptions ("Not Found", "The
+# requested URL was not found..."): one title and one sentence per status code. JSON
+# answers keep Werkzeug's name as their machine code.
+ERROR_TEXTS: dict[int, tuple[LazyString, LazyString]] = {
+    400: (
+        _l("Request not understood"),
+        _l("The shop could not read what was sent. Go back and try again."),
+    ),
+    401: (_l("Sign-in needed"), _l("Please sign in to see this page.")),
+    403: (_l("Not allowed"), _l("This page is not open to you.")),
+    404: (
+        _l("Page not found"),
+        _l(
+            "This page does not exist or no longer does. Check the address, or start again "
+            "from the shop."
+        ),
+    ),
+    405: (
+        _l("Not possible here"),
+        _l("This page cannot be used that way. Go back and try again."),
+    ),
+    410: (_l("No longer available"), _l("What was here is gone for good.")),
+    413: (_l("Too large"), _l("What was sent is too large for the shop to accept.")),
+    429: (_l("Too many attempts"), _l("Too many attempts, wait a minute.")),
+    500: (
+        _l("Something went wrong"),
+        _l("The shop stumbled on this page. Please try again in a moment."),
+    ),
+    503: (
+        _l("Briefly unavailable"),
+        _l("The shop is briefly unavailable. Please try again in a moment."),
+    ),
+}
+FALLBACK = (_l("Sorry"), _l("The shop could not answer this request."))
 
 
 def register(app: Flask) -> None:
@@ -56,7 +93,7 @@ def _refuse_nul_bytes():
     # No person types a NUL byte, and PostgreSQL text refuses it: answer 400 up front.
     values = [request.path, *request.args.values(), *request.form.values()]
     if any("\x00" in value for value in values):
-        abort(400, description="Invalid characters in the request.")
+        abort(400, description=_l("Invalid characters in the request."))
 
 
 def _security_headers(response):
@@ -79,12 +116,12 @@ def _wants_json() -> bool:
 
 def _http_error(error: HTTPException):
     if _wants_json():
-        return jsonify(
-            error=error.name.lower().replace(" ", "_"), message=error.description
-        ), error.code
-    return render_template(
-        "error.html", code=error.code, title=error.name, message=error.description
-    ), error.code
+        # Scripts read the code; the message stays English whatever the browser asks for.
+        with force_locale("en"):
+            message = str(error.description)
+        return jsonify(error=error.name.lower().replace(" ", "_"), message=message), error.code
+    title, message = error_text(error)
+    return render_template("error.html", code=error.code, title=title, message=message), error.code
 
 
 def _csrf_error(error: CSRFError):
@@ -98,3 +135,20 @@ def _domain_error(error: StorefrontError):
     return render_template(
         "error.html", code=error.status, title=_("Sorry"), message=error.message
     ), error.status
+
+
+def error_text(error: HTTPException) -> tuple[str, str]:
+    """The title and sentence a page shows for `error`, in the page's language: the
+    sentence the code gave its `abort` when it gave one, else the table's."""
+    title, sentence = ERROR_TEXTS.get(error.code or 500, FALLBACK)
+    return str(title), str(_chosen_description(error) or sentence)
+
+
+def _chosen_description(error: HTTPException) -> str | None:
+    # A limit without its own message describes itself as "10 per 1 minute": not a
+    # sentence for a person.
+    if isinstance(error, RateLimitExceeded) and not error.limit.error_message:
+        return None
+    if error.description == type(error).description:
+        return None  # Werkzeug's own, English
+    return error.description

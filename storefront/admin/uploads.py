@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import IO
 
 from flask import current_app
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
@@ -150,10 +152,19 @@ def check_upload(storage: FileStorage, kind: UploadKind) -> str:
 
 
 def describe_size(size: int) -> str:
-    """A size limit for people: `"8 MB"`, `"200 KB"`, `"500 bytes"`."""
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.3g} MB"
-    return f"{size / 1024:.3g} KB" if size >= 1024 else f"{size} bytes"
+    """A size limit for people, in the page's language: "1 GB", "8 MB", "200 KB"; in
+    French "1 Go", "1,5 Mo"."""
+    if size >= 1024**3:
+        return _("%(size)s GB", size=_amount(size / 1024**3))
+    if size >= 1024**2:
+        return _("%(size)s MB", size=_amount(size / 1024**2))
+    if size >= 1024:
+        return _("%(size)s KB", size=_amount(size / 1024))
+    return ngettext("%(num)d byte", "%(num)d bytes", size)
+
+
+def _amount(value: float) -> str:
+    return format_decimal(value, format="0.##")
 
 
 class Upload:

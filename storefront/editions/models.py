@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -89,7 +90,13 @@ class Copy(db.Model):
 
     @property
     def label(self) -> str:
-        return f"No. {self.number}/{self.variant.count} — {self.variant.name}"
+        """The copy as people read it: "No. 17/40 — silver", in the page's language."""
+        return _(
+            "No. %(number)d/%(count)d — %(variant)s",
+            number=self.number,
+            count=self.variant.count,
+            variant=self.variant.name,
+        )
 
 
 class DrawLogEntry(db.Model):

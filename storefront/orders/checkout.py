@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -67,7 +68,7 @@ def start_checkout(
     if not cart.lines:
         raise EmptyCart()
     if cart.has_physical and not (buyer.name and buyer.line1 and buyer.city and buyer.country):
-        raise AddressRequired("A shipping address is needed for physical items.")
+        raise AddressRequired(_l("A shipping address is needed for physical items."))
     mechanics().check_cart(session, lines=cart.lines, email=buyer.email, now=now)
     order = _new_order(cart, buyer, provider, now, timedelta(minutes=reservation_minutes))
     order.checkout_key = checkout_key

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import stripe
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from storefront.clock import utcnow
 from storefront.errors import PaymentError
@@ -53,7 +54,9 @@ class StripeProvider(PaymentProvider):
                 params=params, options={"idempotency_key": f"checkout-{order.reference}"}
             )
         except stripe.StripeError as error:
-            raise PaymentError("The payment service did not answer; please try again.") from error
+            raise PaymentError(
+                _l("The payment service did not answer; please try again.")
+            ) from error
         order.provider_session_id = session.id
         return session.url
 
@@ -67,7 +70,12 @@ class StripeProvider(PaymentProvider):
     ) -> str:
         payment_intent = payment_id or order.provider_payment_id
         if not payment_intent:
-            raise PaymentError(f"Order {order.reference} has no Stripe payment to refund.")
+            raise PaymentError(
+                _l(
+                    "Order %(reference)s has no Stripe payment to refund.",
+                    reference=order.reference,
+                )
+            )
         try:
             refund = stripe_client().v1.refunds.create(
                 params={
@@ -79,7 +87,7 @@ class StripeProvider(PaymentProvider):
             )
         except stripe.StripeError as error:
             raise PaymentError(
-                f"Stripe refused the refund: {error.user_message or error}"
+                _l("Stripe refused the refund: %(reason)s", reason=error.user_message or error)
             ) from error
         return refund.id
 
@@ -105,7 +113,11 @@ class StripeProvider(PaymentProvider):
             session = stripe_client().v1.checkout.sessions.retrieve(order.provider_session_id)
         except stripe.StripeError as error:
             raise PaymentError(
-                f"Stripe did not say what became of order {order.reference}: {error}"
+                _l(
+                    "Stripe did not say what became of order %(reference)s: %(reason)s",
+                    reference=order.reference,
+                    reason=error,
+                )
             ) from error
         if session.payment_status in ("paid", "no_payment_required"):
             return RemoteCheckout(

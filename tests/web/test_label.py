@@ -29,6 +29,13 @@ def test_the_header_title_and_footer_name_the_configured_label(other_label):
         assert default not in page
 
 
+def test_a_french_page_names_the_configured_label_too(other_label):
+    page = other_label.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "<title>Autre Label — boutique du label</title>" in page
+    assert "Autre Label, label de musique expérimentale — Nantes." in page
+    assert "expédition depuis Nantes sous 2 jours ouvrés" in page
+
+
 def test_page_titles_end_with_the_configured_label(other_label, make_product):
     release = make_product().release
     page = other_label.get(f"/releases/{release.slug}", headers=ENGLISH).get_data(as_text=True)
