@@ -5,7 +5,7 @@ import hashlib
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -65,3 +65,11 @@ def serialize_on(session: Session, name: str) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     elif not connection.connection.dbapi_connection.in_transaction:
         raise RuntimeError("serialize_on needs a write first on SQLite")
+
+
+def lock_row(session: Session, model: type, row_id: int) -> None:
+    """Make the transactions that lock this row run one after the other, until commit.
+
+    A row lock on PostgreSQL; SQLite ignores FOR UPDATE, but its callers run after a
+    first write and so already hold the database's single write lock."""
+    session.execute(select(model.id).where(model.id == row_id).with_for_update())

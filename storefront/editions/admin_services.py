@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from storefront.catalog.admin_services import CatalogRefused
 from storefront.catalog.models import Product
-from storefront.database import transactional
+from storefront.database import lock_row, transactional
 from storefront.editions import services
 from storefront.editions.models import (
     Copy,
@@ -50,10 +50,6 @@ def draws_started(session: Session, edition: Edition) -> bool:
     """Whether the public log has an entry: from then on the run is fixed."""
     query = select(DrawLogEntry.id).where(DrawLogEntry.edition_id == edition.id).limit(1)
     return session.scalar(query) is not None
-
-
-def _lock(session: Session, edition: Edition) -> None:
-    session.execute(select(Edition.id).where(Edition.id == edition.id).with_for_update())
 
 
 # --- editions ---------------------------------------------------------------------------
@@ -111,7 +107,7 @@ def update_edition(
     """Change an edition; its variants and size only until the first draw or the close."""
     _check_settings(fields)
     if _run_of(edition) != (fields.size, fields.variants):
-        _lock(session, edition)  # as a draw does: none can slip in while we renumber
+        lock_row(session, Edition, edition.id)  # as a draw does: none can slip in while we renumber
         if draws_started(session, edition) or edition.closed_at is not None:
             message = _l(
                 "Copies have been drawn (or the edition is closed): "
@@ -212,7 +208,7 @@ class PoolFields:
 @transactional
 def add_pool(session: Session, edition: Edition, *, fields: PoolFields) -> InsertPool:
     """A pool of `count` inserts spread over the run; only before the first draw."""
-    _lock(session, edition)
+    lock_row(session, Edition, edition.id)
     if draws_started(session, edition) or edition.closed_at is not None:
         message = _l(
             "Copies have been drawn (or the edition is closed): a new pool could no longer "
@@ -230,7 +226,7 @@ def add_pool(session: Session, edition: Edition, *, fields: PoolFields) -> Inser
 def update_pool(session: Session, pool: InsertPool, *, fields: PoolFields) -> InsertPool:
     """Rename a pool or change its flag; its count only until the first draw."""
     _check_pool(pool.edition, fields)
-    _lock(session, pool.edition)
+    lock_row(session, Edition, pool.edition.id)
     if fields.count != pool.count and draws_started(session, pool.edition):
         message = _l("Copies have been drawn: the number of inserts can no longer change.")
         raise _refuse(message, "count")
@@ -241,7 +237,7 @@ def update_pool(session: Session, pool: InsertPool, *, fields: PoolFields) -> In
 @transactional
 def delete_pool(session: Session, pool: InsertPool) -> None:
     """Remove a pool, until the first draw (after it, its inserts are promised)."""
-    _lock(session, pool.edition)
+    lock_row(session, Edition, pool.edition.id)
     if draws_started(session, pool.edition):
         raise _refuse(_l("Copies have been drawn: this pool's inserts are promised, it stays."))
     session.delete(pool)

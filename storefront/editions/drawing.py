@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storefront.database import lock_row
 from storefront.editions.draw import CopyRef, insert_positions, pick
 from storefront.editions.models import Copy, DrawLogEntry, Edition, InsertAward, InsertPool, Variant
 from storefront.editions.services import (
@@ -78,7 +79,7 @@ def draw_copies(session: Session, order: Order, *, now: datetime) -> None:
         edition = editions.get(line.product_id)
         if edition is None:
             continue
-        _lock(session, edition)
+        lock_row(session, Edition, edition.id)
         allowed = _copies_allowed(session, edition, order, line.quantity)
         for unit in range(line.quantity):
             if unit >= allowed:
@@ -103,14 +104,10 @@ def release_copies(session: Session, order: Order, *, now: datetime) -> None:
     copies = session.scalars(select(Copy).where(Copy.order_id == order.id).order_by(Copy.sequence))
     for copy in copies:
         edition = session.get(Edition, copy.edition_id)
-        _lock(session, edition)
+        lock_row(session, Edition, edition.id)
         _log(session, edition, order, "release", order.client_seed or "", copy, now)
         copy.order_id, copy.sequence = None, None
     session.flush()
-
-
-def _lock(session: Session, edition: Edition) -> None:
-    session.execute(select(Edition.id).where(Edition.id == edition.id).with_for_update())
 
 
 def _draw_one(session: Session, edition: Edition, order: Order, now: datetime) -> bool:

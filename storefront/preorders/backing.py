@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from storefront.database import lock_row
 from storefront.editions.models import InsertAward, InsertPool
 from storefront.mail.messages import queue_order_mail
 from storefront.orders.models import Order
@@ -25,7 +26,7 @@ def record_backing(session: Session, order: Order, *, now: datetime) -> None:
     """Count a paid order's preorder units in the campaign(s) it was placed in."""
     campaigns = campaigns_by_product(session, {line.product_id for line in order.lines})
     for campaign, lines in preorder_lines(campaigns, order.lines, order.created_at).items():
-        _lock(session, campaign)
+        lock_row(session, Campaign, campaign.id)
         session.add(
             Backing(
                 campaign_id=campaign.id,
@@ -51,10 +52,6 @@ def release_backing(session: Session, order: Order, *, now: datetime) -> None:
         .values(refunded_at=now)
         .execution_options(synchronize_session=False)
     )
-
-
-def _lock(session: Session, campaign: Campaign) -> None:
-    session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
 
 
 def _slip_inserts(session: Session, campaign: Campaign, order: Order) -> None:

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from storefront.database import transactional
+from storefront.database import lock_row, transactional
 from storefront.editions.draw import commitment
 from storefront.editions.models import InsertAward, InsertPool
 from storefront.orders.models import Order
@@ -49,7 +49,7 @@ def backings_started(session: Session, campaign: Campaign) -> bool:
 
 def _lock_and_check_started(session: Session, campaign: Campaign) -> bool:
     """`backings_started`, with the campaign row locked as a payment locks it."""
-    session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
+    lock_row(session, Campaign, campaign.id)
     return backings_started(session, campaign)
 
 
