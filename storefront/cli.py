@@ -25,9 +25,10 @@ campaigns_cli = AppGroup("campaigns", help="Preorder campaigns.")
 @orders_cli.command("sweep")
 def sweep_orders() -> None:
     """Expire unpaid reservations that have run out and give their stock back."""
+    from storefront.orders.history import CRON
     from storefront.orders.services import expire_due_orders
 
-    count = expire_due_orders(db.session, now=utcnow())
+    count = expire_due_orders(db.session, now=utcnow(), actor=CRON)
     click.echo(f"expired {count} reservation(s)")
 
 
@@ -45,9 +46,10 @@ def close_due() -> None:
 @payments_cli.command("reconcile")
 def reconcile_payments() -> None:
     """Ask the payment provider about unsettled orders and apply what webhooks missed."""
+    from storefront.orders.history import CRON
     from storefront.payments.services import reconcile
 
-    counts = reconcile(db.session, now=utcnow())
+    counts = reconcile(db.session, now=utcnow(), actor=CRON)
     click.echo(" ".join(f"{name}={count}" for name, count in counts.items()))
 
 

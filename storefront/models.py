@@ -13,7 +13,7 @@ from storefront.editions.models import (
     Variant,
 )
 from storefront.mail.models import OutboxMessage
-from storefront.orders.models import Order, OrderLine, Refund
+from storefront.orders.models import Order, OrderEvent, OrderLine, Refund
 from storefront.payments.models import PaymentEvent, PaymentProblem
 from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Goal
 
@@ -31,6 +31,7 @@ __all__ = [
     "InsertAward",
     "InsertPool",
     "Order",
+    "OrderEvent",
     "OrderLine",
     "OutboxMessage",
     "PaymentEvent",

@@ -1,5 +1,5 @@
-"""Order mails as an orders mechanic: confirmation, expiry and refund notices go to the
-outbox in the same transaction as the change they tell about. Listed last in
+"""Order mails as an orders mechanic: confirmation, expiry, refund and shipping notices go
+to the outbox in the same transaction as the change they tell about. Listed last in
 `create_app`, so a mail shows what every other mechanic did (copies drawn, bonuses)."""
 
 from __future__ import annotations
@@ -27,3 +27,7 @@ class OrderMails(Mechanic):
 
     def refunded(self, session: Session, order: Order, *, now: datetime) -> None:
         queue_order_mail(session, order, "order_refunded")
+
+    def shipped(self, session: Session, order: Order, *, now: datetime) -> None:
+        # Listed last: sealed copies and inserts revealed at shipping are in the mail.
+        queue_order_mail(session, order, "order_shipped")

@@ -15,6 +15,7 @@ from storefront.database import transactional
 from storefront.errors import EmptyCart, NotEnoughStock, StorefrontError
 from storefront.orders.cart import PricedCart
 from storefront.orders.fans import fan_key
+from storefront.orders.history import FAN, EventKind, record_event
 from storefront.orders.mechanics import mechanics
 from storefront.orders.models import Order, OrderLine
 from storefront.orders.services import expire_due_orders, hold_for_fan
@@ -103,6 +104,7 @@ def _reserve(session: Session, order: Order, lines: list, now: datetime) -> Orde
     session.add(order)
     session.flush()
     hold_for_fan(session, order, now=now)
+    record_event(session, order, actor=FAN, kind=EventKind.PLACED, after=order.status, now=now)
     return order
 
 

@@ -1,4 +1,4 @@
-"""Orders, their lines and their refunds."""
+"""Orders, their lines, their refunds and their history."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from storefront.catalog.models import Product, ProductOption
 from storefront.clock import UTCDateTime, utcnow
 from storefront.extensions import db
+from storefront.orders.carriers import carrier_name, tracking_url
 from storefront.orders.states import OrderStatus
 
 
@@ -67,6 +68,9 @@ class Order(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the parcel is posted: a code of `storefront.orders.carriers`.
+    carrier: Mapped[str | None] = mapped_column(String(20))
+    tracking_number: Mapped[str | None] = mapped_column(String(40))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
@@ -87,6 +91,16 @@ class Order(db.Model):
     def is_settled(self) -> bool:
         """Money has been taken for this order (whatever happened after)."""
         return self.paid_at is not None
+
+    @property
+    def carrier_name(self) -> str | None:
+        """The carrier the parcel went with, as people call it."""
+        return carrier_name(self.carrier) if self.carrier else None
+
+    @property
+    def tracking_url(self) -> str | None:
+        """The carrier's public page for this parcel, when it has one."""
+        return tracking_url(self.carrier, self.tracking_number, postal_code=self.ship_postal_code)
 
 
 class OrderLine(db.Model):
@@ -128,3 +142,24 @@ class Refund(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="refunds")
+
+
+class OrderEvent(db.Model):
+    """One line of an order's history: who did what, when, and the status around it.
+
+    Written in the transaction of the change it tells about, so it commits or rolls back
+    with it."""
+
+    __tablename__ = "order_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("shop_order.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # An admin's email, or "shop", "stripe", "fan", "cron" (`storefront.orders.history`).
+    actor: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    status_before: Mapped[str | None] = mapped_column(String(16))
+    status_after: Mapped[str | None] = mapped_column(String(16))

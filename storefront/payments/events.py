@@ -18,6 +18,9 @@ _CURRENCY = re.compile(r"[A-Za-z]{3}", re.ASCII)
 # Amounts land in 32-bit INTEGER columns; Stripe's own ceilings are far below this.
 MAX_AMOUNT = 2**31 - 1
 MAX_TYPE_LENGTH = 80
+# Stripe lists at most 100 refunds in one page; a charge refunded more often than that
+# is not something a record shop does.
+MAX_REFUNDS = 100
 
 SESSION_PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
 SESSION_FAILED = "checkout.session.async_payment_failed"
@@ -28,6 +31,20 @@ HANDLED = (*SESSION_PAID, SESSION_FAILED, SESSION_EXPIRED, CHARGE_REFUNDED)
 
 class InvalidEvent(ValueError):
     """The body is not a Stripe event the shop can read; `str(error)` says why."""
+
+
+@dataclass(frozen=True)
+class StripeRefund:
+    """One refund of a charge, by Stripe's own id (`re_...`)."""
+
+    id: str
+    amount: int
+    status: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Money given back or on its way: a failed or canceled refund gave nothing."""
+        return self.status not in ("failed", "canceled")
 
 
 @dataclass(frozen=True)
@@ -43,6 +60,9 @@ class StripeEvent:
     amount_total: int | None = None
     currency: str | None = None
     amount_refunded: int | None = None
+    # charge.refunded: every refund of the charge, newest first; None when the event does
+    # not list them all (recent API versions list none), so they are asked from Stripe.
+    refunds: tuple[StripeRefund, ...] | None = None
 
     @property
     def is_handled(self) -> bool:
@@ -84,6 +104,34 @@ def event_from(payload: object) -> StripeEvent:
         amount_total=_amount(obj, "amount_total", required=event_type in SESSION_PAID),
         currency=_currency(obj, required=event_type in SESSION_PAID),
         amount_refunded=_amount(obj, "amount_refunded", required=event_type == CHARGE_REFUNDED),
+        refunds=refund_list(obj.get("refunds")) if event_type == CHARGE_REFUNDED else None,
+    )
+
+
+def refund_list(listed: object) -> tuple[StripeRefund, ...] | None:
+    """A Stripe list of refunds (`{"data": [...], "has_more": false}`), each checked; None
+    when it is absent or says more refunds exist than it holds."""
+    if listed is None:
+        return None
+    if not isinstance(listed, dict):
+        raise InvalidEvent("refunds is not a JSON object.")
+    data, has_more = listed.get("data"), listed.get("has_more", False)
+    if not isinstance(data, list) or len(data) > MAX_REFUNDS:
+        raise InvalidEvent("refunds.data is not a list of refunds.")
+    if not isinstance(has_more, bool):
+        raise InvalidEvent("refunds.has_more is not true or false.")
+    refunds = tuple(refund_from(item) for item in data)
+    return None if has_more else refunds
+
+
+def refund_from(item: object) -> StripeRefund:
+    """One refund object, its id, amount and status checked."""
+    if not isinstance(item, dict):
+        raise InvalidEvent("a refund is not a JSON object.")
+    return StripeRefund(
+        id=_identifier(item, "id", required=True),
+        amount=_amount(item, "amount", required=True),
+        status=_identifier(item, "status"),
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storefront.errors import PaymentError
+from storefront.orders.history import SHOP
 from storefront.orders.models import Order
 from storefront.orders.services import (
     PaymentOutcome,
@@ -40,7 +41,7 @@ def begin_payment(session: Session, order: Order, *, urls: ReturnUrls) -> str:
 
 
 def settle_payment(
-    session: Session, order: Order, *, payment_id: str, now: datetime
+    session: Session, order: Order, *, payment_id: str, now: datetime, actor: str = SHOP
 ) -> PaymentOutcome:
     """The provider says the fan paid: record it, or refund it when the stock is gone.
 
@@ -48,15 +49,15 @@ def settle_payment(
     refund right now, the order stays owed (expired or canceled, with `paid_at`) and
     `reconcile` asks again later with the same idempotency key.
     """
-    outcome = record_payment(session, order, payment_id=payment_id, now=now)
+    outcome = record_payment(session, order, payment_id=payment_id, now=now, actor=actor)
     if outcome is PaymentOutcome.NEEDS_REFUND:
-        _refund_late_payment(session, order, now)
+        _refund_late_payment(session, order, now, actor)
     elif outcome is PaymentOutcome.PAID and order.owed_refund_cents:
-        _refund_owed_part(session, order, now)
+        _refund_owed_part(session, order, now, actor)
     return outcome
 
 
-def _refund_owed_part(session: Session, order: Order, now: datetime) -> bool:
+def _refund_owed_part(session: Session, order: Order, now: datetime, actor: str) -> bool:
     """Give back what a domain could not honour after the payment (an edition sold out).
 
     The key names the order and the amount owed, so a retry is the same refund."""
@@ -71,6 +72,7 @@ def _refund_owed_part(session: Session, order: Order, now: datetime) -> bool:
             now=now,
             amount_cents=amount,
             idempotency_key=f"owed-{order.reference}-{owed}",
+            actor=actor,
         )
     except PaymentError:
         log.exception("owed refund of %s failed, left to reconcile", order.reference)
@@ -80,9 +82,11 @@ def _refund_owed_part(session: Session, order: Order, now: datetime) -> bool:
     return True
 
 
-def _refund_late_payment(session: Session, order: Order, now: datetime) -> bool:
+def _refund_late_payment(session: Session, order: Order, now: datetime, actor: str) -> bool:
     try:
-        return refund_order(session, order, reason=LATE_REFUND_REASON, now=now, key_prefix="late")
+        return refund_order(
+            session, order, reason=LATE_REFUND_REASON, now=now, key_prefix="late", actor=actor
+        )
     except PaymentError:
         log.exception("late payment of %s: refund failed, left to reconcile", order.reference)
         return False
@@ -97,6 +101,7 @@ def refund_order(
     amount_cents: int | None = None,
     key_prefix: str = "refund",
     idempotency_key: str | None = None,
+    actor: str = SHOP,
 ) -> bool:
     """Give money back through the order's provider and record it.
 
@@ -109,26 +114,38 @@ def refund_order(
     key = idempotency_key or f"{key_prefix}-{order.reference}-{order.refunded_cents}-{amount}"
     refund_id = get_provider(order.provider).refund(order, amount_cents=amount, idempotency_key=key)
     return record_refund(
-        session, order, amount_cents=amount, provider_refund_id=refund_id, reason=reason, now=now
+        session,
+        order,
+        amount_cents=amount,
+        provider_refund_id=refund_id,
+        reason=reason,
+        now=now,
+        actor=actor,
     )
 
 
-def abandon_payment(session: Session, order: Order, *, now: datetime) -> bool:
+def abandon_payment(session: Session, order: Order, *, now: datetime, actor: str = SHOP) -> bool:
     """The fan left the payment page: close the payment, then release the reservation.
 
     False when the provider says the payment went through after all (its webhook will
     settle the order)."""
     if not get_provider(order.provider).abandon(order):
         return False
-    return cancel_order(session, order, now=now)
+    return cancel_order(session, order, now=now, actor=actor)
 
 
-def fail_payment(session: Session, order: Order, *, now: datetime) -> bool:
+def fail_payment(session: Session, order: Order, *, now: datetime, actor: str = SHOP) -> bool:
     """The payment did not go through: the reservation ends now."""
-    return cancel_order(session, order, now=now)
+    return cancel_order(session, order, now=now, actor=actor)
 
 
-def reconcile(session: Session, *, now: datetime, lookback: timedelta = timedelta(days=2)) -> dict:
+def reconcile(
+    session: Session,
+    *,
+    now: datetime,
+    lookback: timedelta = timedelta(days=2),
+    actor: str = SHOP,
+) -> dict:
     """Ask providers about unsettled orders and apply what webhooks missed; finish
     refunds that failed before (late payments, owed parts, refused payments).
 
@@ -148,18 +165,19 @@ def reconcile(session: Session, *, now: datetime, lookback: timedelta = timedelt
     counts = {"paid": 0, "expired": 0, "refused": 0, "refunded": 0, "unchanged": 0, "failed": 0}
     for order in orders:
         try:
-            counts[_reconcile_one(session, order, now)] += 1
+            counts[_reconcile_one(session, order, now, actor)] += 1
         except PaymentError:
             session.rollback()
             log.exception("reconcile: could not settle order %s", order.reference)
             counts["failed"] += 1
-    for refunded, failed in (_finish_owed_refunds(session, now), refund_refused_payments(session)):
+    owed, refused = _finish_owed_refunds(session, now, actor), refund_refused_payments(session)
+    for refunded, failed in (owed, refused):
         counts["refunded"] += refunded
         counts["failed"] += failed
     return counts
 
 
-def _reconcile_one(session: Session, order: Order, now: datetime) -> str:
+def _reconcile_one(session: Session, order: Order, now: datetime, actor: str) -> str:
     remote = get_provider(order.provider).lookup(order)
     if remote is None or remote.state is RemoteState.OPEN:
         return "unchanged"
@@ -179,12 +197,13 @@ def _reconcile_one(session: Session, order: Order, now: datetime) -> str:
             return "refused" if refused else "unchanged"
         # A late payment for stock sold meanwhile is recorded here and refunded below,
         # with every other refund still owed.
-        outcome = record_payment(session, order, payment_id=remote.payment_id or "", now=now)
+        payment_id = remote.payment_id or ""
+        outcome = record_payment(session, order, payment_id=payment_id, now=now, actor=actor)
         return "paid" if outcome is PaymentOutcome.PAID else "unchanged"
-    return "expired" if expire_order(session, order, now=now) else "unchanged"
+    return "expired" if expire_order(session, order, now=now, actor=actor) else "unchanged"
 
 
-def _finish_owed_refunds(session: Session, now: datetime) -> tuple[int, int]:
+def _finish_owed_refunds(session: Session, now: datetime, actor: str) -> tuple[int, int]:
     """Late payments not refunded yet (the provider failed, or a crash between the steps).
 
     Returns how many were refunded now and how many failed again.
@@ -201,14 +220,14 @@ def _finish_owed_refunds(session: Session, now: datetime) -> tuple[int, int]:
     for order in owed:
         try:
             refunded += refund_order(
-                session, order, reason=LATE_REFUND_REASON, now=now, key_prefix="late"
+                session, order, reason=LATE_REFUND_REASON, now=now, key_prefix="late", actor=actor
             )
         except PaymentError:
             session.rollback()
             log.exception("reconcile: refund of order %s failed", order.reference)
             failed += 1
     for order in session.scalars(select(Order).where(Order.owed_refund_cents > 0)).all():
-        if _refund_owed_part(session, order, now):
+        if _refund_owed_part(session, order, now, actor):
             refunded += 1
         else:
             failed += 1

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storefront.orders.history import STRIPE, EventKind, record_event
 from storefront.orders.models import Order
-from storefront.orders.services import expire_order, record_refund
+from storefront.orders.services import expire_order, record_refunds
 from storefront.payments.events import (
     CHARGE_REFUNDED,
     SESSION_EXPIRED,
@@ -27,8 +29,11 @@ from storefront.payments.problems import (
 )
 from storefront.payments.services import fail_payment, settle_payment
 from storefront.payments.stripe import StripeProvider
+from storefront.payments.stripe_refunds import charge_refunds
 
 log = logging.getLogger(__name__)
+
+STRIPE_REFUND_REASON = "refunded at Stripe"
 
 
 def apply_event(session: Session, event: StripeEvent, *, now: datetime) -> str:
@@ -39,6 +44,7 @@ def apply_event(session: Session, event: StripeEvent, *, now: datetime) -> str:
     and an event whose change failed is not marked as seen.
     """
     order = _order_for(session, event) if event.is_handled else None
+    event = _with_refunds(event, order)
     record = PaymentEvent(
         id=event.id, type=event.type, order_reference=order.reference if order else None
     )
@@ -48,17 +54,47 @@ def apply_event(session: Session, event: StripeEvent, *, now: datetime) -> str:
     except IntegrityError:
         session.rollback()
         return "duplicate"
-    if order is None:
-        outcome = "ignored"
-    elif order.provider != StripeProvider.name:
+    outcome = _apply(session, order, event, now) if order is not None else "ignored"
+    record.outcome = outcome
+    session.commit()
+    return outcome
+
+
+def _apply(session: Session, order: Order, event: StripeEvent, now: datetime) -> str:
+    before = order.status
+    if order.provider != StripeProvider.name:
         # Stripe has no payment of this order to act on (a test-payment order): the
         # label is told, the order is left alone.
         outcome = _refuse(session, order, event, WRONG_PROVIDER, now)
     else:
         outcome = _HANDLERS[event.type](session, order, event, now)
-    record.outcome = outcome
-    session.commit()
+    # Written once the event is applied, with it: which event, what came of it.
+    detail = f"{event.type} {event.id}: {outcome}"
+    record_event(
+        session,
+        order,
+        actor=STRIPE,
+        kind=EventKind.PROVIDER,
+        detail=detail,
+        before=before,
+        after=order.status,
+        now=now,
+    )
     return outcome
+
+
+def _with_refunds(event: StripeEvent, order: Order | None) -> StripeEvent:
+    """A charge.refunded event that does not list every refund of its charge (recent API
+    versions list none) gets them from Stripe, before anything is written: no lock is
+    held while Stripe answers, and when it does not, nothing is recorded (Stripe retries)."""
+    if (
+        event.type != CHARGE_REFUNDED
+        or event.refunds is not None
+        or order is None
+        or order.provider != StripeProvider.name
+    ):
+        return event
+    return replace(event, refunds=charge_refunds(event.object_id or ""))
 
 
 def _order_for(session: Session, event: StripeEvent) -> Order | None:
@@ -76,27 +112,27 @@ def _completed(session: Session, order: Order, event: StripeEvent, now: datetime
         return "awaiting_payment"
     if kind := payment_mismatch(order, _payment(event)):
         return _refuse(session, order, event, kind, now)
-    return settle_payment(session, order, payment_id=event.payment_intent or "", now=now)
+    payment_id = event.payment_intent or ""
+    return settle_payment(session, order, payment_id=payment_id, now=now, actor=STRIPE)
 
 
 def _failed(session: Session, order: Order, event: StripeEvent, now: datetime) -> str:
-    return "canceled" if fail_payment(session, order, now=now) else "unchanged"
+    return "canceled" if fail_payment(session, order, now=now, actor=STRIPE) else "unchanged"
 
 
 def _expired(session: Session, order: Order, event: StripeEvent, now: datetime) -> str:
-    return "expired" if expire_order(session, order, now=now) else "unchanged"
+    return "expired" if expire_order(session, order, now=now, actor=STRIPE) else "unchanged"
 
 
 def _refunded(session: Session, order: Order, event: StripeEvent, now: datetime) -> str:
-    # amount_refunded is cumulative: the delta is what this event adds, and keying the
-    # record on (charge, cumulative amount) makes replays and stale events no-ops.
-    recorded = record_refund(
-        session,
-        order,
-        amount_cents=event.amount_refunded - order.refunded_cents,
-        provider_refund_id=f"{event.object_id}:{event.amount_refunded}",
-        reason="refunded at Stripe",
-        now=now,
+    # Each refund is recorded under Stripe's id, the id `refund_order` records too: a
+    # refund made from the admin and told again here is counted once, whichever comes
+    # first, and a replayed or stale event finds every refund it lists known already.
+    given = [
+        (refund.id, refund.amount) for refund in reversed(event.refunds or ()) if refund.counts
+    ]
+    recorded = record_refunds(
+        session, order, given, reason=STRIPE_REFUND_REASON, now=now, actor=STRIPE
     )
     return "refund_recorded" if recorded else "unchanged"
 

@@ -18,6 +18,7 @@ from storefront.delivery.services import (
 from storefront.errors import DownloadUnavailable
 from storefront.extensions import db, limiter
 from storefront.orders.cart import Cart, CartKey
+from storefront.orders.history import FAN
 from storefront.orders.models import Order
 from storefront.orders.states import OrderStatus
 from storefront.orders.view import order_view
@@ -93,7 +94,7 @@ def _abandon(order: Order) -> bool:
     no longer pending)."""
     if order.status != OrderStatus.PENDING:
         return False
-    if not abandon_payment(db.session, order, now=utcnow()):
+    if not abandon_payment(db.session, order, now=utcnow(), actor=FAN):
         return False
     _refill_cart(order)
     flash(_("Payment canceled. Your items are back in your cart."), "info")
@@ -121,10 +122,11 @@ def test_payment(reference: str):
         return render_template("shop/test_payment.html", order=order, form=form)
     now = utcnow()
     if form.pay.data:
-        settle_payment(db.session, order, payment_id=f"test_pi_{order.reference}", now=now)
+        payment_id = f"test_pi_{order.reference}"
+        settle_payment(db.session, order, payment_id=payment_id, now=now, actor=FAN)
         return redirect(url_for("shop.payment_return", reference=reference))
     if form.fail.data:
-        fail_payment(db.session, order, now=now)
+        fail_payment(db.session, order, now=now, actor=FAN)
         flash(_("The test payment failed. Nothing was charged."), "error")
         return redirect(url_for("shop.order_page", reference=reference))
     if _abandon(order):

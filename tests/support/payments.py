@@ -6,6 +6,7 @@ as arguments. Filling a cart and the checkout form come from `tests.support.shop
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from itertools import count
 
@@ -119,33 +120,53 @@ def charge_refunded(
     *,
     payment_intent: str,
     amount: int,
-    amount_refunded: int,
+    refunds: Sequence[tuple[str, int]] = (),
+    amount_refunded: int | None = None,
     charge_id: str = "ch_test_1",
+    listed: bool = True,
     id: str | None = None,
 ) -> dict:
-    """A `charge.refunded` event; `amount_refunded` is cumulative, as Stripe sends it."""
+    """A `charge.refunded` event for the charge's `refunds` so far, (id, amount) oldest
+    first; Stripe lists them newest first, and recent API versions not at all (`listed`
+    False). `amount_refunded` is cumulative: their sum unless given."""
+    refunded = sum(cents for _id, cents in refunds) if amount_refunded is None else amount_refunded
     charge = {
         "id": charge_id,
         "object": "charge",
         "amount": amount,
-        "amount_refunded": amount_refunded,
+        "amount_refunded": refunded,
         "currency": "eur",
         "payment_intent": payment_intent,
-        "refunded": amount_refunded >= amount,
+        "refunded": refunded >= amount,
         "status": "succeeded",
     }
+    if listed:
+        charge["refunds"] = refund_list(
+            [
+                refund_object(payment_intent=payment_intent, amount=cents, id=refund_id)
+                for refund_id, cents in reversed(refunds)
+            ]
+        )
     return event("charge.refunded", charge, id=id or unique("evt"))
 
 
-def refund_object(*, payment_intent: str, amount: int, id: str = "re_test_1") -> dict:
+def refund_list(refunds: list[dict], *, has_more: bool = False) -> dict:
+    """A Stripe list of refund objects, as GET /v1/refunds answers or a charge embeds it."""
+    return {"object": "list", "data": refunds, "has_more": has_more, "url": "/v1/refunds"}
+
+
+def refund_object(
+    *, payment_intent: str, amount: int, id: str = "re_test_1", status: str = "succeeded"
+) -> dict:
     """What POST /v1/refunds answers."""
     return {
         "id": id,
         "object": "refund",
         "amount": amount,
+        "charge": "ch_test_1",
         "currency": "eur",
         "payment_intent": payment_intent,
-        "status": "succeeded",
+        "status": status,
     }
 
 

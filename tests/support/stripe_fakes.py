@@ -21,6 +21,7 @@ class RecordedRequest:
     path: str
     idempotency_key: str | None
     form: dict[str, str]
+    query: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,11 +41,9 @@ class FakeStripeHTTP(stripe.HTTPClient):
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         path = url.split("api.stripe.com", 1)[-1]
         form = dict(parse_qsl(post_data or "", keep_blank_values=True))
-        self.requests.append(
-            RecordedRequest(
-                method, path.split("?")[0], (headers or {}).get("Idempotency-Key"), form
-            )
-        )
+        base, _, query = path.partition("?")
+        key = (headers or {}).get("Idempotency-Key")
+        self.requests.append(RecordedRequest(method, base, key, form, dict(parse_qsl(query))))
         if not self.responses:
             raise AssertionError(f"unexpected Stripe call: {method} {path}")
         status, body = self.responses.pop(0)

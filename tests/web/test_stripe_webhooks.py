@@ -357,7 +357,8 @@ def test_partial_then_full_refund_at_stripe(send_webhook, order, vinyl):
     reference, session_id = order
     send_webhook(paid(reference, session_id))
     total = order_by_reference(reference).total_cents
-    partial = charge_refunded(payment_intent=PI, amount=total, amount_refunded=1000)
+    re_1, re_2, re_3 = ("re_1", 1000), ("re_2", 500), ("re_3", total - 1500)
+    partial = charge_refunded(payment_intent=PI, amount=total, refunds=[re_1])
 
     assert send_webhook(partial).get_json()["outcome"] == "refund_recorded"
 
@@ -369,18 +370,18 @@ def test_partial_then_full_refund_at_stripe(send_webhook, order, vinyl):
 
     before = snapshot(reference)
     assert send_webhook(partial).get_json()["outcome"] == "duplicate"
-    replay = charge_refunded(payment_intent=PI, amount=total, amount_refunded=1000)
+    replay = charge_refunded(payment_intent=PI, amount=total, refunds=[re_1])
     assert send_webhook(replay).get_json()["outcome"] == "unchanged"
     assert snapshot(reference) == before
 
-    second = charge_refunded(payment_intent=PI, amount=total, amount_refunded=1500)
-    send_webhook(second)  # a second partial refund: amount_refunded is cumulative
+    second = charge_refunded(payment_intent=PI, amount=total, refunds=[re_1, re_2])
+    send_webhook(second)  # a second partial refund: the charge lists both
 
     order = order_by_reference(reference)
     assert (order.status, order.refunded_cents) == ("paid", 1500)
     assert [r.amount_cents for r in refunds(reference)] == [1000, 500]
 
-    full = charge_refunded(payment_intent=PI, amount=total, amount_refunded=total)
+    full = charge_refunded(payment_intent=PI, amount=total, refunds=[re_1, re_2, re_3])
     send_webhook(full)
 
     order = order_by_reference(reference)
@@ -392,7 +393,7 @@ def test_partial_then_full_refund_at_stripe(send_webhook, order, vinyl):
     before = snapshot(reference)
     send_webhook(partial)
     send_webhook(second)
-    send_webhook(charge_refunded(payment_intent=PI, amount=total, amount_refunded=1000))
+    send_webhook(charge_refunded(payment_intent=PI, amount=total, refunds=[re_1]))
     send_webhook(full)
     assert snapshot(reference) == before
 
@@ -401,8 +402,10 @@ def test_partial_refund_delivered_after_the_full_one_changes_nothing(send_webhoo
     reference, session_id = order
     send_webhook(paid(reference, session_id))
     total = order_by_reference(reference).total_cents
-    partial = charge_refunded(payment_intent=PI, amount=total, amount_refunded=500)
-    full = charge_refunded(payment_intent=PI, amount=total, amount_refunded=total)
+    partial = charge_refunded(payment_intent=PI, amount=total, refunds=[("re_1", 500)])
+    full = charge_refunded(
+        payment_intent=PI, amount=total, refunds=[("re_1", 500), ("re_2", total - 500)]
+    )
 
     send_webhook(full)
     before = snapshot(reference)
@@ -410,7 +413,7 @@ def test_partial_refund_delivered_after_the_full_one_changes_nothing(send_webhoo
 
     assert snapshot(reference) == before
     assert order_by_reference(reference).refunded_cents == total
-    assert [r.amount_cents for r in refunds(reference)] == [total]
+    assert [r.amount_cents for r in refunds(reference)] == [500, total - 500]
 
 
 def test_charge_refunded_for_our_own_late_refund_is_not_counted_twice(
@@ -422,7 +425,7 @@ def test_charge_refunded_for_our_own_late_refund_is_not_counted_twice(
     send_webhook(paid(reference, session_id))
     before = snapshot(reference)
 
-    send_webhook(charge_refunded(payment_intent=PI, amount=total, amount_refunded=total))
+    send_webhook(charge_refunded(payment_intent=PI, amount=total, refunds=[("re_test_1", total)]))
 
     assert snapshot(reference) == before
 
@@ -445,7 +448,9 @@ def test_unknown_event_type_is_acknowledged_and_ignored(send_webhook, order):
     "make_event",
     [
         lambda: completed("no-such-order", session_id="cs_elsewhere", payment_intent="pi_x"),
-        lambda: charge_refunded(payment_intent="pi_unknown", amount=2400, amount_refunded=2400),
+        lambda: charge_refunded(
+            payment_intent="pi_unknown", amount=2400, refunds=[("re_x", 2400)], listed=False
+        ),
     ],
     ids=["session", "charge"],
 )

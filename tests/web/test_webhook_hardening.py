@@ -25,6 +25,7 @@ from tests.support.payments import (
     charge_refunded,
     completed,
     mails,
+    refund_list,
     refund_object,
     snapshot,
     stored_events,
@@ -507,10 +508,12 @@ def test_the_limit_comes_from_the_configuration(app, send_webhook, order, monkey
 
 
 class StripeRefundsEverything(FakeStripeHTTP):
-    """Answers every API call with a refund: examples may refuse payments at will."""
+    """Answers every API call with a refund (a list of one when asked for a list):
+    examples may refuse payments and leave refunds out of their events at will."""
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
-        self.queue(refund_object(payment_intent=PI, amount=1, id="re_any"))
+        refund = refund_object(payment_intent=PI, amount=1, id="re_any")
+        self.queue(refund_list([refund]) if method == "get" else refund)
         return super().request(method, url, headers, post_data, _usage=_usage)
 
 
@@ -535,6 +538,9 @@ EVENT_FIELDS = [
     "data.object.amount_total",
     "data.object.currency",
     "data.object.amount_refunded",
+    "data.object.refunds",
+    "data.object.refunds.data",
+    "data.object.refunds.has_more",
 ]
 
 
@@ -555,6 +561,9 @@ def webhook_bodies(draw, reference: str) -> object:
                 amount_total=draw(st.sampled_from([0, 1, 1390])),
             ),
             "amount_refunded": draw(st.sampled_from([0, 1, 1390])),
+            "refunds": refund_list(
+                [refund_object(payment_intent=PI, amount=draw(st.sampled_from([1, 1390])))]
+            ),
         },
         id=f"evt_{draw(st.uuids()).hex}",
     )
