@@ -13,6 +13,7 @@ from storefront.admin import (  # noqa: E402, F401 - registering the views on bp
     campaign_pool_views,
     campaign_views,
     edition_views,
+    order_actions,
     order_views,
     product_views,
     release_views,
