@@ -1,4 +1,10 @@
-"""The provably fair draw, free of Flask and the database. Anyone can replay it.
+"""The shop's provably fair draw, and the verifier anyone can run on it.
+
+One file, Python 3.11 or later, standard library only. The shop draws with this very
+module and serves it at /editions/verify.py, so a fan checks the code that drew:
+
+    python verify.py https://shop.example/api/v1/editions/1/fairness
+    python verify.py https://shop.example/api/v1/releases/some-slug/campaign
 
 Before sales open the shop publishes `commitment = sha256(server_seed).hexdigest()`.
 The k-th event of an edition (k = 1, 2, ...) that draws a copy computes
@@ -8,14 +14,27 @@ The k-th event of an edition (k = 1, 2, ...) that draws a copy computes
 lists the copies still in the box in canonical order (variant position, then number)
 and takes the one at index r % len(remaining). A released copy (a refund before
 shipping) goes back in the box; the release takes a sequence number too.
+
+An insert pool of K items over a run of N places (an edition's draws, or a campaign's
+paid orders) draws one position in each block b = 1..K of places (b-1)*N//K + 1 to
+b*N//K: the one at index r % (block length), r computed as above with client seed
+f"insert:{key}" and k = b. The n-th place gets an insert when n is a position.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import hmac
+import json
+import sys
+import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+
+# Only the standard library here: fans run this file alone, and `import storefront.editions
+# .draw` must not load Flask (tests/unit/test_draw.py checks both).
 
 
 @dataclass(frozen=True, order=True)
@@ -73,6 +92,8 @@ def replay(server_seed: bytes, counts: list[int], log: list[LogEntry]) -> set[Co
         if entry.sequence != expected:
             raise ReplayMismatch(f"sequence {entry.sequence} where {expected} was due")
         if entry.kind == "draw":
+            if not box:
+                raise ReplayMismatch(f"draw {entry.sequence} from an empty box")
             drawn = pick(server_seed, entry.client_seed, entry.sequence, box)
             if drawn != entry.copy:
                 raise ReplayMismatch(
@@ -99,3 +120,155 @@ def insert_positions(server_seed: bytes, pool_key: str, run: int, count: int) ->
         offset = draw_value(server_seed, f"insert:{pool_key}", block + 1) % (end - start)
         positions.append(start + offset + 1)
     return positions
+
+
+def positions_reached(
+    server_seed: bytes, pool_key: str, run: int, count: int, reached: int
+) -> list[int]:
+    """The pool's positions among the first `reached` places of its run: exactly the
+    places that must have got an insert once that many are taken."""
+    return [p for p in insert_positions(server_seed, pool_key, run, count) if p <= reached]
+
+
+# --- the verifier: python verify.py FAIRNESS_URL_OR_FILE ------------------------------
+
+NOT_REVEALED = "the server seed is not revealed yet: it is published when the edition closes"
+POOL_NOT_REVEALED = (
+    "its seed is not revealed yet: it is published once its run is full or the campaign closes"
+)
+
+
+def load(source: str) -> object:
+    """The JSON at a URL, or in a saved file."""
+    if source.startswith(("http://", "https://")):
+        request = urllib.request.Request(source, headers={"Accept": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+    return json.loads(Path(source).read_text(encoding="utf-8"))
+
+
+def check(data: object) -> list[str]:
+    """What does not match, in words; empty when everything replays. `data` is an
+    edition's fairness JSON (it has a log) or a campaign's JSON (it names a release)."""
+    if not isinstance(data, dict) or not ("log" in data or "release" in data):
+        return ["this is neither an edition's fairness JSON nor a campaign's JSON"]
+    try:
+        return check_edition(data) if "log" in data else check_campaign(data)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        # The JSON comes from anyone: a missing or mistyped field is a finding, not a crash.
+        return [
+            f"the JSON is not shaped as the shop publishes it ({type(error).__name__}: {error})"
+        ]
+
+
+def check_edition(data: dict) -> list[str]:
+    """The commitment, every draw and release of the log, the copies left, the inserts."""
+    if not data.get("server_seed"):
+        return [NOT_REVEALED]
+    seed = bytes.fromhex(data["server_seed"])
+    problems = []
+    if commitment(seed) != data["commitment"]:
+        problems.append("sha256(server_seed) is not the published commitment")
+    problems += _check_log(seed, data)
+    draws = sum(1 for entry in data["log"] if entry["kind"] == "draw")
+    for pool in data.get("insert_pools", []):
+        problems += _check_awards(seed, pool, run=data["edition"]["size"], reached=draws)
+    return problems
+
+
+def _check_log(seed: bytes, data: dict) -> list[str]:
+    variants = sorted(data["variants"], key=lambda v: v["position"])
+    counts = [variant["count"] for variant in variants]
+    log = [
+        LogEntry(
+            e["sequence"], e["kind"], e["client_seed"], CopyRef(e["variant_position"], e["number"])
+        )
+        for e in data["log"]
+    ]
+    try:
+        box = replay(seed, counts, log)
+    except ReplayMismatch as mismatch:
+        return [str(mismatch)]
+    return [
+        f"copies left in variant {v['position']} do not match the replay"
+        for v in variants
+        if sum(1 for c in box if c.variant_position == v["position"]) != v["left"]
+    ]
+
+
+def check_campaign(data: dict) -> list[str]:
+    """Each insert pool of a campaign: its own seed and commitment, the orders it awarded."""
+    if not data["insert_pools"]:
+        return ["this campaign has no insert pool: there is nothing to replay"]
+    problems = []
+    for pool in data["insert_pools"]:
+        if not pool.get("server_seed"):
+            problems.append(f"insert pool {pool['name']!r}: {POOL_NOT_REVEALED}")
+            continue
+        seed = bytes.fromhex(pool["server_seed"])
+        if commitment(seed) != pool["commitment"]:
+            problems.append(
+                f"insert pool {pool['name']!r}: sha256(server_seed) is not the published commitment"
+            )
+        problems += _check_awards(seed, pool, run=pool["run"], reached=pool["orders_ranked"])
+    return problems
+
+
+def _check_awards(seed: bytes, pool: dict, *, run: int, reached: int) -> list[str]:
+    name = pool["name"]
+    try:
+        due = positions_reached(seed, pool["key"], run, pool["count"], reached)
+    except ValueError as error:
+        return [f"insert pool {name!r}: {error}"]
+    awarded = sorted(pool["awarded"])
+    if awarded != due:
+        return [f"insert pool {name!r}: the seed gives places {due}, the shop awarded {awarded}"]
+    return []
+
+
+def _title(data: object) -> str:
+    """The edition's name or the campaign's release, to head the report."""
+    if not isinstance(data, dict):
+        return "the JSON"
+    edition = data.get("edition")
+    if isinstance(edition, dict):
+        return str(edition.get("name", "edition"))
+    return str(data.get("release", "campaign"))
+
+
+def _success(data: dict) -> str:
+    title, pools = _title(data), len(data.get("insert_pools", []))
+    if "release" in data:
+        return f"{title}: the commitment and inserts of all {pools} insert pool(s) replay exactly"
+    entries = f"all {len(data['log'])} log entries"
+    if pools:
+        return f"{title}: commitment, {entries} and {pools} insert pool(s) replay exactly"
+    return f"{title}: commitment and {entries} replay exactly"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit code 0 when everything replays, 1 when something does not, 2 when unreadable."""
+    parser = argparse.ArgumentParser(
+        prog="verify.py",
+        description="Replay a shop's public draw: an edition's fairness JSON "
+        "(/api/v1/editions/<id>/fairness) or a campaign's (/api/v1/releases/<slug>/campaign).",
+    )
+    parser.add_argument("source", help="the JSON's URL, or a file you saved it to")
+    source = parser.parse_args(argv).source
+    try:
+        data = load(source)
+    except (OSError, ValueError) as error:
+        print(f"cannot read {source}: {error}", file=sys.stderr)
+        return 2
+    problems = check(data)
+    if problems:
+        print(f"{_title(data)}: {len(problems)} problem(s)")
+        for problem in problems:
+            print(f"- {problem}")
+        return 1
+    print(_success(data))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

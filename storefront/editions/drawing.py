@@ -173,7 +173,14 @@ def _slip_inserts(session: Session, edition: Edition, copy: Copy) -> None:
         )
     )
     pools = session.scalars(select(InsertPool).where(InsertPool.edition_id == edition.id))
+    carried = set(
+        session.scalars(select(InsertAward.pool_id).where(InsertAward.copy_id == copy.id))
+    )
     for pool in pools:
+        # A copy put back in the box keeps the insert packed with it: drawn again at
+        # another insert place, it does not get a second one of the same pool.
+        if pool.id in carried:
+            continue
         if drawn in insert_positions(edition.server_seed, str(pool.id), edition.size, pool.count):
             session.add(InsertAward(pool_id=pool.id, copy_id=copy.id, position=drawn))
 

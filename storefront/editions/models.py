@@ -155,14 +155,19 @@ class InsertPool(db.Model):
     edition: Mapped[Edition | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
 
+    @property
+    def key(self) -> str:
+        """What its positions are drawn with, next to the seed; public, so fans replay them."""
+        return str(self.id)
+
     def positions(self) -> list[int]:
         """The ranks (1-based) in the run that get an insert: a copy's draw for an edition
         pool, an order's payment for a campaign pool."""
         if self.edition is not None:
             return insert_positions(
-                self.edition.server_seed, str(self.id), self.edition.size, self.count
+                self.edition.server_seed, self.key, self.edition.size, self.count
             )
-        return insert_positions(self.server_seed, str(self.id), self.run_size, self.count)
+        return insert_positions(self.server_seed, self.key, self.run_size, self.count)
 
 
 class InsertAward(db.Model):

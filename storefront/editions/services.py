@@ -220,4 +220,5 @@ def close_edition(session: Session, edition: Edition, *, now: datetime) -> None:
 
 
 def insert_pools(session: Session, edition: Edition) -> list[InsertPool]:
-    return list(session.scalars(select(InsertPool).where(InsertPool.edition_id == edition.id)))
+    query = select(InsertPool).where(InsertPool.edition_id == edition.id)
+    return list(session.scalars(query.order_by(InsertPool.id)))

@@ -17,7 +17,7 @@ from storefront.catalog.models import Release
 from storefront.jsonout import json_time
 from storefront.preorders.models import BonusAward, Campaign, CampaignState, GoalKind, RewardKind
 from storefront.preorders.progress import GoalView, Progress
-from storefront.preorders.services import campaign_for_release, campaigns_by_product, paid_units
+from storefront.preorders.services import campaign_for_release, paid_units
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".webm"})
 AUDIO_SUFFIXES = frozenset({".mp3", ".ogg", ".wav", ".flac"})
@@ -142,17 +142,6 @@ def summary_json(summary: CampaignSummary) -> dict:
         "ships_on": summary.ships_on.isoformat(),
         "next_goal": _goal_json(summary.next_goal) if summary.next_goal else None,
         "remaining": summary.remaining,
-    }
-
-
-def preorder_campaigns(
-    session: Session, product_ids: set[int], *, today: date
-) -> dict[int, Campaign]:
-    """Products still sold as preorders (campaign not failed, not shipped yet) → campaign."""
-    return {
-        product_id: campaign
-        for product_id, campaign in campaigns_by_product(session, product_ids).items()
-        if campaign.outcome != CampaignState.FAILED and campaign.ships_on >= today
     }
 
 

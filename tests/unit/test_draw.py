@@ -1,23 +1,30 @@
-"""The pure draw: bounded, unique, replayable, tamper-evident, and fair over many editions."""
+"""The pure draw: bounded, unique, replayable, tamper-evident, and fair over many editions;
+and the verifier in the same file, standard library only."""
 
+import ast
 import secrets
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from storefront.editions import draw, verify
 from storefront.editions.draw import (
     CopyRef,
     LogEntry,
     ReplayMismatch,
+    check,
     commitment,
     full_box,
     insert_positions,
     pick,
+    positions_reached,
     replay,
 )
-from storefront.editions.verify import check
 
 seeds = st.binary(min_size=32, max_size=32)
 counts_st = st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=4)
@@ -168,3 +175,129 @@ def test_copy_refs_order_by_variant_then_number():
         CopyRef(0, 2),
         CopyRef(1, 1),
     ]
+
+
+# ---- insert pools ----
+
+
+@settings(max_examples=50)
+@given(seeds, st.integers(min_value=1, max_value=60), st.data())
+def test_positions_reached_are_the_positions_up_to_that_place(seed, run, data):
+    count = data.draw(st.integers(min_value=0, max_value=run))
+    reached = data.draw(st.integers(min_value=0, max_value=run + 5))
+    positions = insert_positions(seed, "pool", run, count)
+    assert positions_reached(seed, "pool", run, count, reached) == [
+        p for p in positions if p <= reached
+    ]
+    assert positions_reached(seed, "pool", run, count, run) == positions, "a full run: all"
+
+
+SEED = bytes(range(32))
+
+
+def edition_with_a_pool(**pool) -> dict:
+    """A fairness JSON of 3 copies all drawn, with a pool of 2 inserts over the run."""
+    box, log = full_box([3]), []
+    for sequence in (1, 2, 3):
+        copy = pick(SEED, f"fan{sequence}", sequence, box)
+        box.remove(copy)
+        log.append(LogEntry(sequence, "draw", f"fan{sequence}", copy))
+    data = fairness_json(SEED, [3], log)
+    data["edition"]["size"] = 3
+    awarded = insert_positions(SEED, "7", 3, 2)
+    data["insert_pools"] = [{"name": "notebook", "count": 2, "key": "7", "awarded": awarded}]
+    data["insert_pools"][0].update(pool)
+    return data
+
+
+def test_the_verifier_replays_an_editions_insert_pools():
+    assert check(edition_with_a_pool()) == []
+    honest = insert_positions(SEED, "7", 3, 2)
+    moved = [honest[0], 5 - honest[1]]  # the second block is places 2 and 3
+    assert check(edition_with_a_pool(awarded=moved)) == [
+        f"insert pool 'notebook': the seed gives places {honest}, the shop awarded {moved}"
+    ]
+    assert check(edition_with_a_pool(key="8")), "positions drawn with another key"
+    assert check(edition_with_a_pool(count=4)) == [
+        "insert pool 'notebook': a pool cannot hold more inserts than the run has places"
+    ]
+
+
+def campaign_with_a_pool(**pool) -> dict:
+    positions = insert_positions(SEED, "3", 10, 2)
+    return {
+        "release": "grains-de-sable",
+        "insert_pools": [
+            {
+                "name": "notebook",
+                "count": 2,
+                "run": 10,
+                "key": "3",
+                "commitment": commitment(SEED),
+                "server_seed": SEED.hex(),
+                "orders_ranked": 10,
+                "awarded": positions,
+            }
+            | pool
+        ],
+    }
+
+
+def test_the_verifier_replays_a_campaigns_insert_pools():
+    assert check(campaign_with_a_pool()) == []
+    first = insert_positions(SEED, "3", 10, 2)[0]
+    assert check(campaign_with_a_pool(orders_ranked=first, awarded=[first])) == []
+    assert check(campaign_with_a_pool(awarded=[])), "inserts owed to ranked orders"
+    assert check(campaign_with_a_pool(commitment="0" * 64)) == [
+        "insert pool 'notebook': sha256(server_seed) is not the published commitment"
+    ]
+    assert check(campaign_with_a_pool(server_seed=None, awarded=None)) == [
+        "insert pool 'notebook': its seed is not revealed yet: it is published once its run "
+        "is full or the campaign closes"
+    ]
+
+
+# ---- the verifier as a file of its own ----
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [],
+        "log",
+        {"edition": {}, "log": [{"sequence": 1}], "server_seed": "00", "commitment": "x"},
+        {"log": [], "server_seed": "not hex"},
+        {"release": "x", "insert_pools": [{"name": "n", "server_seed": "00"}]},
+    ],
+)
+def test_a_malformed_json_is_a_finding_not_a_crash(data):
+    problems = check(data)
+    assert problems and all(isinstance(problem, str) for problem in problems)
+
+
+def test_a_draw_from_an_empty_box_is_a_mismatch():
+    log = [LogEntry(1, "draw", "a", CopyRef(0, 1)), LogEntry(2, "draw", "b", CopyRef(0, 1))]
+    with pytest.raises(ReplayMismatch, match="draw 2 from an empty box"):
+        replay(SEED, [1], log)
+
+
+def test_the_verify_module_is_only_a_name_for_the_draw_module():
+    assert (verify.check, verify.main) == (draw.check, draw.main)
+
+
+def test_the_draw_module_imports_only_the_standard_library():
+    tree = ast.parse(Path(draw.__file__).read_text(encoding="utf-8"))
+    modules = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert {(module or "").split(".")[0] for module in modules} <= sys.stdlib_module_names
+
+
+def test_importing_the_draw_loads_no_flask():
+    code = "import storefront.editions.draw, sys; assert 'flask' not in sys.modules"
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -45,6 +45,7 @@ def test_json_has_the_campaign_shape(client, make_campaign):
             "reached_at": None,
         },
         "remaining": 2,
+        "insert_pools": [],
     }
 
 

@@ -3,8 +3,8 @@
 import hashlib
 
 from storefront.clock import utcnow
+from storefront.editions.draw import check
 from storefront.editions.services import close_edition, copies_of_order, order_hash
-from storefront.editions.verify import check
 from storefront.extensions import db
 from storefront.payments.services import refund_order
 from tests.conftest import fresh
@@ -24,7 +24,7 @@ def test_fairness_json_has_its_shape(client, make_edition):
     order = preorder(edition.product, quantity=2, email="a@example.org")
     copies = copies_of_order(db.session, order)
     data = fairness_json(client, edition)
-    assert set(data) == {"edition", "variants", "commitment", "server_seed", "log"}
+    assert set(data) == {"edition", "variants", "commitment", "server_seed", "log", "insert_pools"}
     assert data["edition"] == {
         "id": edition.id,
         "name": "Grains de Sable, édition limitée",

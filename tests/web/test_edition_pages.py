@@ -3,10 +3,12 @@
 
 import re
 from collections import Counter
+from pathlib import Path
 
 from sqlalchemy import select
 
 from storefront.clock import utcnow
+from storefront.editions import draw
 from storefront.editions.models import DrawLogEntry, InsertPool
 from storefront.editions.services import close_edition, copies_of_order, order_hash
 from storefront.extensions import db
@@ -223,6 +225,8 @@ def test_the_draw_page_explains_the_replay_and_shows_the_log(client, make_editio
     assert 'HMAC-SHA256(key=server_seed, msg=f"{client_seed}:{k}")' in html
     url = f"http://localhost/api/v1/editions/{edition.id}/fairness"
     assert f"python -m storefront.editions.verify {url}" in html
+    assert f"<code>python verify.py {url}</code>" in html
+    assert 'href="/editions/verify.py" download="verify.py"' in html
     assert html.count('<tr class="log-draw') == 2
     assert html.count(f"<code>{order_hash(order.reference)}</code>") == 2
 
@@ -230,6 +234,18 @@ def test_the_draw_page_explains_the_replay_and_shows_the_log(client, make_editio
     html = page(client, f"/editions/{edition.id}")
     assert edition.server_seed.hex() in html
     assert "The edition is closed" in html
+
+
+def test_the_verifier_is_served_as_the_draw_module_itself(client):
+    response = client.get("/editions/verify.py")
+    assert response.status_code == 200
+    assert response.data == Path(draw.__file__).read_bytes(), "one draw: the shop's own"
+    assert response.headers["Content-Type"] == "text/x-python; charset=utf-8"
+    assert response.headers["Content-Disposition"] == "attachment; filename=verify.py"
+    assert response.cache_control.public and response.cache_control.max_age == 3600
+    assert "Set-Cookie" not in response.headers
+    again = client.get("/editions/verify.py", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
 
 
 def test_an_unknown_edition_is_a_404_page(client):

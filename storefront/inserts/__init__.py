@@ -1,0 +1,1 @@
+"""Insert pools across editions and campaigns: a layer above both."""
