@@ -18,7 +18,8 @@ shipping) goes back in the box; the release takes a sequence number too.
 An insert pool of K items over a run of N places (an edition's draws, or a campaign's
 paid orders) draws one position in each block b = 1..K of places (b-1)*N//K + 1 to
 b*N//K: the one at index r % (block length), r computed as above with client seed
-f"insert:{key}" and k = b. The n-th place gets an insert when n is a position.
+f"insert:{key}" and k = b. The n-th place gets an insert when n is a position, except
+an edition's draw of a copy that already carries one (put back in the box, it kept it).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ import hmac
 import json
 import sys
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 # Only the standard library here: fans run this file alone, and `import storefront.editions
@@ -130,6 +132,22 @@ def positions_reached(
     return [p for p in insert_positions(server_seed, pool_key, run, count) if p <= reached]
 
 
+def copy_insert_places(
+    server_seed: bytes, pool_key: str, run: int, count: int, drawn: list[CopyRef]
+) -> list[int]:
+    """The places of an edition's run that got an insert of the pool, `drawn` being the
+    copies of its draws in order: the n-th draw when n is a position, unless its copy
+    already carries one (a copy put back in the box keeps the insert packed with it)."""
+    positions = set(insert_positions(server_seed, pool_key, run, count))
+    carrying: set[CopyRef] = set()
+    places = []
+    for place, copy in enumerate(drawn, start=1):
+        if place in positions and copy not in carrying:
+            carrying.add(copy)
+            places.append(place)
+    return places
+
+
 # --- the verifier: python verify.py FAIRNESS_URL_OR_FILE ------------------------------
 
 NOT_REVEALED = "the server seed is not revealed yet: it is published when the edition closes"
@@ -170,9 +188,13 @@ def check_edition(data: dict) -> list[str]:
     if commitment(seed) != data["commitment"]:
         problems.append("sha256(server_seed) is not the published commitment")
     problems += _check_log(seed, data)
-    draws = sum(1 for entry in data["log"] if entry["kind"] == "draw")
+    drawn = [
+        CopyRef(e["variant_position"], e["number"]) for e in data["log"] if e["kind"] == "draw"
+    ]
     for pool in data.get("insert_pools", []):
-        problems += _check_awards(seed, pool, run=data["edition"]["size"], reached=draws)
+        size = data["edition"]["size"]
+        places = partial(copy_insert_places, seed, pool["key"], size, pool["count"], drawn)
+        problems += _check_awards(pool, places)
     return problems
 
 
@@ -210,14 +232,16 @@ def check_campaign(data: dict) -> list[str]:
             problems.append(
                 f"insert pool {pool['name']!r}: sha256(server_seed) is not the published commitment"
             )
-        problems += _check_awards(seed, pool, run=pool["run"], reached=pool["orders_ranked"])
+        args = (seed, pool["key"], pool["run"], pool["count"], pool["orders_ranked"])
+        problems += _check_awards(pool, partial(positions_reached, *args))
     return problems
 
 
-def _check_awards(seed: bytes, pool: dict, *, run: int, reached: int) -> list[str]:
+def _check_awards(pool: dict, places: Callable[[], list[int]]) -> list[str]:
+    """The places the pool awarded against those the seed gives (`places` computes them)."""
     name = pool["name"]
     try:
-        due = positions_reached(seed, pool["key"], run, pool["count"], reached)
+        due = places()
     except ValueError as error:
         return [f"insert pool {name!r}: {error}"]
     awarded = sorted(pool["awarded"])

@@ -19,6 +19,7 @@ from storefront.editions.draw import (
     ReplayMismatch,
     check,
     commitment,
+    copy_insert_places,
     full_box,
     insert_positions,
     pick,
@@ -301,3 +302,20 @@ def test_importing_the_draw_loads_no_flask():
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_copy_drawn_again_keeps_its_one_insert():
+    box = [CopyRef(0, 1), CopyRef(0, 2)]
+    # Run of 2, 2 inserts: both places are positions; copy 1 is drawn, put back, drawn again.
+    assert copy_insert_places(SEED, "7", 2, 2, [box[0], box[0], box[1]]) == [1]
+    assert copy_insert_places(SEED, "7", 2, 2, [box[0], box[1]]) == [1, 2]
+
+
+@settings(max_examples=50)
+@given(seeds, st.integers(min_value=1, max_value=30), st.data())
+def test_without_redraws_the_places_are_the_positions_reached(seed, run, data):
+    count = data.draw(st.integers(min_value=0, max_value=run))
+    drawn = [CopyRef(0, n) for n in range(1, data.draw(st.integers(0, run)) + 1)]
+    assert copy_insert_places(seed, "k", run, count, drawn) == positions_reached(
+        seed, "k", run, count, len(drawn)
+    )

@@ -13,6 +13,7 @@ from storefront.editions.draw import CopyRef, check, insert_positions, pick
 from storefront.editions.models import Copy, InsertAward, InsertPool
 from storefront.editions.services import close_edition, copies_of_order
 from storefront.extensions import db
+from storefront.inserts.fairness import edition_fairness_json
 from storefront.payments.services import refund_order
 from storefront.preorders.closing import close_campaign
 from storefront.preorders.insert_admin import CampaignPoolFields, add_campaign_pool
@@ -90,6 +91,10 @@ def test_a_released_copy_with_an_insert_can_be_drawn_again(make_edition):
     assert [c.id for c in copies_of_order(db.session, fresh(second))] == [carrying.id]
     carried = db.session.scalars(select(InsertAward).where(InsertAward.copy_id == carrying.id))
     assert len(list(carried)) == 1, "the copy keeps the one insert packed with it"
+    close_edition(db.session, fresh(edition), now=utcnow())
+    data = edition_fairness_json(db.session, fresh(edition))
+    assert data["insert_pools"][0]["awarded"] == [1], "place 2 drew the copy that had one"
+    assert check(data) == [], "the verifier knows a copy keeps its insert"
 
 
 # --- campaigns --------------------------------------------------------------------------
