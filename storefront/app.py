@@ -14,6 +14,7 @@ from storefront.delivery.mechanic import DeliveryMechanic
 from storefront.editions.mechanic import EditionsMechanic
 from storefront.extensions import babel, csrf, db, limiter, login_manager, migrate
 from storefront.i18n import select_locale
+from storefront.inserts.mechanic import InsertsMechanic
 from storefront.mail.mechanic import OrderMails
 from storefront.orders import mechanics
 from storefront.preorders.mechanic import PreordersMechanic
@@ -39,10 +40,18 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _init_extensions(app)
-    # What plugs into orders, in the order it runs: mail last, so it tells what the
-    # others did (copies drawn, bonuses, downloads).
+    # What plugs into orders, in the order it runs: inserts after the copies are drawn
+    # and the preorders counted (they rank on those), mail last, so it tells what the
+    # others did (copies drawn, inserts, bonuses, downloads).
     mechanics.install(
-        app, [DeliveryMechanic(), PreordersMechanic(), EditionsMechanic(), OrderMails()]
+        app,
+        [
+            DeliveryMechanic(),
+            PreordersMechanic(),
+            EditionsMechanic(),
+            InsertsMechanic(),
+            OrderMails(),
+        ],
     )
     web.register(app)
     _register_commands(app)

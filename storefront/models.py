@@ -8,10 +8,9 @@ from storefront.editions.models import (
     Copy,
     DrawLogEntry,
     Edition,
-    InsertAward,
-    InsertPool,
     Variant,
 )
+from storefront.inserts.models import InsertAward, InsertPool
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Refund
 from storefront.payments.models import PaymentEvent, PaymentProblem

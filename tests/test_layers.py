@@ -38,16 +38,6 @@ DOMAINS: dict[str, set[str]] = {
 }
 
 
-# Insert pools still live half in editions, half in preorders; they move to
-# storefront/inserts/ (which may import both) next. Listed so that no new tangle slips
-# in, and so that this list must shrink to nothing as they move.
-KNOWN_TANGLES = {
-    ("storefront/editions/models.py", "preorders"),
-    ("storefront/preorders/backing.py", "editions"),
-    ("storefront/preorders/insert_admin.py", "editions"),
-}
-
-
 def _imported(path: Path) -> set[str]:
     """The storefront sub-packages or modules `path` imports (first name after storefront)."""
     names = set()
@@ -86,7 +76,7 @@ def test_domains_import_only_what_they_may():
             continue
         allowed = DOMAINS[owner] | BASE | {owner}
         wrong |= {(str(path.relative_to(ROOT)), name) for name in _imported(path) - allowed}
-    assert wrong == KNOWN_TANGLES
+    assert wrong == set()
 
 
 def test_the_base_imports_no_domain_and_nothing_imports_the_web_but_the_web():

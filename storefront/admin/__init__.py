@@ -10,11 +10,11 @@ bp = Blueprint("admin", __name__)
 from storefront.admin import (  # noqa: E402, F401 - registering the views on bp
     access,
     auth_views,
-    campaign_pool_views,
     campaign_views,
     edition_views,
     order_actions,
     order_views,
+    pool_views,
     product_views,
     release_views,
 )

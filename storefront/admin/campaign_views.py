@@ -23,6 +23,7 @@ from storefront.admin.campaign_forms import (
     GoalForm,
 )
 from storefront.admin.helpers import catalog_changed, render_form, write_catalog
+from storefront.admin.pool_forms import pool_section
 from storefront.catalog.models import Release
 from storefront.clock import utcnow
 from storefront.extensions import db
@@ -209,6 +210,7 @@ def _campaign_page(campaign: Campaign, *, form=None, goal_form=None, bonus_form=
         form=form or CampaignForm.for_campaign(campaign, formdata=None),
         goal_form=goal_form or GoalForm(formdata=None),
         bonus_form=bonus_form or BonusForm(formdata=None),
+        **pool_section(campaign),
     )
 
 

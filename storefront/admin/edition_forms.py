@@ -16,8 +16,8 @@ from wtforms.widgets import TextArea
 from storefront.admin.fields import ParsedTextField
 from storefront.admin.forms import AdminForm, required_text
 from storefront.admin.uploads import Upload, UploadKind, UploadRefused, sniff_media
-from storefront.editions.admin_services import EditionFields, PoolFields, Variants
-from storefront.editions.models import Edition, InsertPool, RevealMode
+from storefront.editions.admin_services import EditionFields, Variants
+from storefront.editions.models import Edition, RevealMode
 
 REVEAL_LABELS = {
     RevealMode.AT_ONCE: _l("At once: the order page shows the copy when it is paid"),
@@ -138,32 +138,4 @@ class EditionForm(AdminForm):
             per_fan_cap=self.per_fan_cap.data,
             card_content=self.card_content.data or "",
             remove_card_file=self.remove_card_file.data,
-        )
-
-
-class PoolForm(AdminForm):
-    name = required_text(_l("Insert"), 120)
-    count = IntegerField(
-        _l("How many (K)"),
-        description=_l("Exactly K copies get one, spread over the run: one in each K-th of it."),
-        validators=[InputRequired(), NumberRange(max=MAX_COPIES)],
-    )
-    reveal_at_once = BooleanField(
-        _l("Tell the fan at once"),
-        description=_l("Otherwise the fan finds it at delivery."),
-    )
-    submit = SubmitField(_l("Save the insert pool"))
-
-    def __init__(self, *args, **kwargs) -> None:
-        # Prefixed: the add form shares the edition page with the edition form.
-        kwargs.setdefault("prefix", "pool")
-        super().__init__(*args, **kwargs)
-
-    @classmethod
-    def for_pool(cls, pool: InsertPool) -> PoolForm:
-        return cls(obj=pool)
-
-    def to_fields(self) -> PoolFields:
-        return PoolFields(
-            name=self.name.data, count=self.count.data, reveal_at_once=self.reveal_at_once.data
         )

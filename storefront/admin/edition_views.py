@@ -1,5 +1,5 @@
-"""Numbered editions: the list, an edition's page (settings, insert pools), the draw log,
-the packing list, the card codes (CSV and printable sheet) and closing.
+"""Numbered editions: the list, an edition's page (settings, and the insert pools of
+`pool_views`), the draw log, the card codes (CSV and printable sheet) and closing.
 
 Staff may read the list, the draw log and the packing lists; the rest is for admins
 (`access`): the edition's page holds the hidden content and the card codes.
@@ -16,16 +16,18 @@ from sqlalchemy.orm import selectinload
 
 from storefront.admin import bp
 from storefront.admin.access import staff_allowed
-from storefront.admin.edition_forms import REVEAL_LABELS, EditionForm, PoolForm
+from storefront.admin.edition_forms import REVEAL_LABELS, EditionForm
 from storefront.admin.helpers import catalog_changed, render_form, write_catalog
+from storefront.admin.pool_forms import pool_section
 from storefront.catalog.models import Product, ProductKind, Release
 from storefront.clock import utcnow
 from storefront.editions import admin_services as services
 from storefront.editions import exports
-from storefront.editions.models import Edition, InsertPool
-from storefront.editions.services import edition_for_product, fairness, insert_pools
+from storefront.editions.models import Edition
+from storefront.editions.services import edition_for_product, fairness
 from storefront.extensions import db
 from storefront.ids import parse_id
+from storefront.inserts.admin import largest_pool
 
 
 @bp.context_processor
@@ -78,7 +80,9 @@ def edition_update(edition_id: int):
     form = EditionForm.for_edition(edition)
     if form.validate_on_submit():
         fields, files = form.to_fields(), form.files()
-        if write_catalog(form, services.update_edition, edition, fields=fields, files=files):
+        promised = largest_pool(db.session, edition)
+        update = services.update_edition
+        if write_catalog(form, update, edition, fields=fields, files=files, promised=promised):
             flash(_("Edition saved."), "success")
             return _back_to_edition(edition.id)
     return _edition_page(edition, form=form)
@@ -100,44 +104,7 @@ def edition_close(edition_id: int):
     return _run(services.close_by_hand, edition, done, edition.id, now=utcnow())
 
 
-# --- insert pools -----------------------------------------------------------------------
-
-
-@bp.post("/editions/<int:edition_id>/pools")
-def edition_pool_add(edition_id: int):
-    """Add an insert pool with the form on the edition page."""
-    edition = db.get_or_404(Edition, edition_id)
-    form = PoolForm()
-    if form.validate_on_submit():
-        fields = form.to_fields()
-        if write_catalog(form, services.add_pool, edition, fields=fields):
-            flash(_("Insert pool added."), "success")
-            return _back_to_edition(edition.id, "inserts")
-    return _edition_page(edition, pool_form=form)
-
-
-@bp.route("/editions/pools/<int:pool_id>", methods=["GET", "POST"])
-def edition_pool_edit(pool_id: int):
-    """Rename a pool or change its flag (its count only until the first draw)."""
-    pool = db.one_or_404(select(InsertPool).filter_by(id=pool_id, campaign_id=None))
-    form = PoolForm.for_pool(pool)
-    if form.validate_on_submit():
-        fields = form.to_fields()
-        if write_catalog(form, services.update_pool, pool, fields=fields):
-            flash(_("Insert pool saved."), "success")
-            return _back_to_edition(pool.edition_id, "inserts")
-    return render_form("admin/edition_pool.html", form=form, pool=pool)
-
-
-@bp.post("/editions/pools/<int:pool_id>/delete")
-def edition_pool_delete(pool_id: int):
-    """Remove an insert pool (its button on the edition page)."""
-    pool = db.one_or_404(select(InsertPool).filter_by(id=pool_id, campaign_id=None))
-    done = _("Insert pool removed.")
-    return _run(services.delete_pool, pool, done, pool.edition_id, "inserts")
-
-
-# --- draw log, packing list, cards ------------------------------------------------------
+# --- draw log, cards ------------------------------------------------------
 
 
 @bp.get("/editions/<int:edition_id>/log")
@@ -147,15 +114,6 @@ def edition_log(edition_id: int):
     edition = db.get_or_404(Edition, edition_id)
     data = fairness(db.session, edition)
     return render_template("admin/edition_log.html", edition=edition, data=data)
-
-
-@bp.get("/editions/<int:edition_id>/packing")
-@staff_allowed
-def edition_packing(edition_id: int):
-    """The packing list, to print: each paid order's copies, variants and inserts."""
-    edition = db.get_or_404(Edition, edition_id)
-    orders = services.packing_list(db.session, edition)
-    return render_template("admin/edition_packing.html", edition=edition, orders=orders)
 
 
 @bp.get("/editions/<int:edition_id>/cards.csv")
@@ -183,17 +141,15 @@ def edition_cards(edition_id: int):
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _edition_page(edition: Edition, *, form=None, pool_form=None):
-    # The forms that were not sent are built without the request's data (formdata=None).
+def _edition_page(edition: Edition, *, form=None):
+    # The form that was not sent is built without the request's data (formdata=None).
     return render_form(
         "admin/edition_edit.html",
         edition=edition,
         figures=services.variant_figures(db.session, edition),
-        locked=services.draws_started(db.session, edition) or edition.closed_at is not None,
-        pools=insert_pools(db.session, edition),
-        given=services.awards_by_pool(db.session, edition),
+        locked=services.run_is_fixed(db.session, edition),
         form=form or EditionForm.for_edition(edition, formdata=None),
-        pool_form=pool_form or PoolForm(formdata=None),
+        **pool_section(edition),
     )
 
 

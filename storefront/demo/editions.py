@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from storefront.catalog.models import Product, Release
 from storefront.clock import utcnow
 from storefront.demo.campaigns import demo_fan
-from storefront.editions.models import Edition, InsertPool, RevealMode
+from storefront.editions.models import Edition, RevealMode
 from storefront.editions.services import close_edition, create_edition
+from storefront.inserts.models import InsertPool
 from storefront.orders.cart import Cart, CartKey, price_cart
 from storefront.orders.checkout import start_checkout
 from storefront.orders.shipping import Zone

@@ -1,21 +1,20 @@
-"""The label's side of editions: setting them up, their insert pools, closing them, and what
-the admin reads (copies drawn and left per variant, the packing list).
+"""The label's side of editions: setting them up, closing them, and what the admin reads
+(copies drawn and left per variant).
 
 Each public write is one transaction and raises EditionRefused (naming the form field it
 concerns) when it breaks an edition rule. Once a copy has been drawn the run is fixed: the
-variants, the size and the insert counts are part of what the public log replays.
+variants and the size are part of what the public log replays.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from storefront.catalog.admin_services import CatalogRefused
 from storefront.catalog.models import Product
@@ -25,13 +24,9 @@ from storefront.editions.models import (
     Copy,
     DrawLogEntry,
     Edition,
-    InsertAward,
-    InsertPool,
     RevealMode,
     Variant,
 )
-from storefront.orders.models import Order
-from storefront.orders.states import OrderStatus
 
 Variants = tuple[tuple[str, int], ...]
 
@@ -50,6 +45,12 @@ def draws_started(session: Session, edition: Edition) -> bool:
     """Whether the public log has an entry: from then on the run is fixed."""
     query = select(DrawLogEntry.id).where(DrawLogEntry.edition_id == edition.id).limit(1)
     return session.scalar(query) is not None
+
+
+def run_is_fixed(session: Session, edition: Edition) -> bool:
+    """Whether the size and the variants (and what is spread over them) may no longer
+    change: a copy was drawn, or the edition closed."""
+    return draws_started(session, edition) or edition.closed_at is not None
 
 
 # --- editions ---------------------------------------------------------------------------
@@ -102,19 +103,25 @@ def create_edition(
 
 @transactional
 def update_edition(
-    session: Session, edition: Edition, *, fields: EditionFields, card_file: str | None = None
+    session: Session,
+    edition: Edition,
+    *,
+    fields: EditionFields,
+    card_file: str | None = None,
+    promised: int = 0,
 ) -> Edition:
-    """Change an edition; its variants and size only until the first draw or the close."""
+    """Change an edition; its variants and size only until the first draw or the close,
+    and the size never below `promised` places (inserts spread over the run)."""
     _check_settings(fields)
     if _run_of(edition) != (fields.size, fields.variants):
         lock_row(session, Edition, edition.id)  # as a draw does: none can slip in while we renumber
-        if draws_started(session, edition) or edition.closed_at is not None:
+        if run_is_fixed(session, edition):
             message = _l(
                 "Copies have been drawn (or the edition is closed): "
                 "the variants and the size can no longer change."
             )
             raise _refuse(message, "variants")
-        _renumber(session, edition, fields)
+        _renumber(session, edition, fields, promised)
     edition.name = fields.name
     edition.reveal_mode = fields.reveal_mode
     edition.per_order_cap, edition.per_fan_cap = fields.per_order_cap, fields.per_fan_cap
@@ -141,16 +148,15 @@ def _check_settings(fields: EditionFields) -> None:
         raise _refuse(message, "per_order_cap")
 
 
-def _renumber(session: Session, edition: Edition, fields: EditionFields) -> None:
+def _renumber(session: Session, edition: Edition, fields: EditionFields, promised: int) -> None:
     """New variants and copies before any draw; a copy keeping its variant name and number
     keeps its card code (cards may be printed already)."""
     try:
         services.check_counts(fields.size, list(fields.variants))
     except services.EditionError as error:
         raise _refuse(error.message, "variants") from None
-    biggest = max((pool.count for pool in services.insert_pools(session, edition)), default=0)
-    if biggest > fields.size:
-        message = _l("An insert pool holds %(count)d inserts: more than the run.", count=biggest)
+    if promised > fields.size:
+        message = _l("An insert pool holds %(count)d inserts: more than the run.", count=promised)
         raise _refuse(message, "size")
     old = session.execute(
         select(Variant.name, Copy.number, Copy.card_code)
@@ -195,64 +201,6 @@ def close_by_hand(session: Session, edition: Edition, *, now: datetime) -> None:
     services.close_edition(session, edition, now=now)
 
 
-# --- insert pools -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PoolFields:
-    name: str
-    count: int
-    reveal_at_once: bool = False
-
-
-@transactional
-def add_pool(session: Session, edition: Edition, *, fields: PoolFields) -> InsertPool:
-    """A pool of `count` inserts spread over the run; only before the first draw."""
-    lock_row(session, Edition, edition.id)
-    if draws_started(session, edition) or edition.closed_at is not None:
-        message = _l(
-            "Copies have been drawn (or the edition is closed): a new pool could no longer "
-            "be spread over the whole run."
-        )
-        raise _refuse(message)
-    _check_pool(edition, fields)
-    pool = InsertPool(edition_id=edition.id, name=fields.name, count=fields.count)
-    pool.reveal_at_once = fields.reveal_at_once
-    session.add(pool)
-    return pool
-
-
-@transactional
-def update_pool(session: Session, pool: InsertPool, *, fields: PoolFields) -> InsertPool:
-    """Rename a pool or change its flag; its count only until the first draw."""
-    _check_pool(pool.edition, fields)
-    lock_row(session, Edition, pool.edition.id)
-    if fields.count != pool.count and draws_started(session, pool.edition):
-        message = _l("Copies have been drawn: the number of inserts can no longer change.")
-        raise _refuse(message, "count")
-    pool.name, pool.count, pool.reveal_at_once = fields.name, fields.count, fields.reveal_at_once
-    return pool
-
-
-@transactional
-def delete_pool(session: Session, pool: InsertPool) -> None:
-    """Remove a pool, until the first draw (after it, its inserts are promised)."""
-    lock_row(session, Edition, pool.edition.id)
-    if draws_started(session, pool.edition):
-        raise _refuse(_l("Copies have been drawn: this pool's inserts are promised, it stays."))
-    session.delete(pool)
-
-
-def _check_pool(edition: Edition, fields: PoolFields) -> None:
-    if not fields.name.strip():
-        raise _refuse(_l("Give the insert a name, like Studio notebook."), "name")
-    if not 0 < fields.count <= edition.size:
-        message = _l(
-            "A pool holds 1 to %(size)d inserts (the size of the edition).", size=edition.size
-        )
-        raise _refuse(message, "count")
-
-
 # --- what the admin reads ---------------------------------------------------------------
 
 
@@ -271,54 +219,3 @@ def variant_figures(session: Session, edition: Edition) -> list[VariantFigure]:
     """Each variant with its copies drawn (held by orders) and still in the box."""
     left = services.copies_left(session, edition)
     return [VariantFigure(v.name, v.count, left[v.id]) for v in edition.variants]
-
-
-@dataclass
-class PackedOrder:
-    """One paid order to pack: its copies of the edition and what is slipped into each."""
-
-    order: Order
-    copies: list[tuple[Copy, list[str]]] = field(default_factory=list)
-
-
-def packing_list(session: Session, edition: Edition) -> list[PackedOrder]:
-    """Paid orders (not shipped yet) holding copies, by payment time, copies by draw."""
-    copies = session.scalars(
-        select(Copy)
-        .join(Order, Order.id == Copy.order_id)
-        .where(Copy.edition_id == edition.id, Order.status == OrderStatus.PAID)
-        .options(selectinload(Copy.variant), selectinload(Copy.order))
-        .order_by(Order.paid_at, Order.id, Copy.sequence)
-    ).all()
-    inserts = _inserts_of(session, [copy.id for copy in copies])
-    orders: dict[int, PackedOrder] = {}
-    for copy in copies:
-        packed = orders.setdefault(copy.order_id, PackedOrder(copy.order))
-        packed.copies.append((copy, inserts.get(copy.id, [])))
-    return list(orders.values())
-
-
-def _inserts_of(session: Session, copy_ids: list[int]) -> dict[int, list[str]]:
-    if not copy_ids:
-        return {}
-    rows = session.execute(
-        select(InsertAward.copy_id, InsertPool.name)
-        .join(InsertPool, InsertPool.id == InsertAward.pool_id)
-        .where(InsertAward.copy_id.in_(copy_ids))
-        .order_by(InsertPool.id)
-    ).all()
-    names: dict[int, list[str]] = defaultdict(list)
-    for copy_id, name in rows:
-        names[copy_id].append(name)
-    return names
-
-
-def awards_by_pool(session: Session, edition: Edition) -> dict[int, int]:
-    """How many inserts of each pool were slipped into copies so far, by pool id."""
-    rows = session.execute(
-        select(InsertAward.pool_id, func.count(InsertAward.id))
-        .join(InsertPool, InsertPool.id == InsertAward.pool_id)
-        .where(InsertPool.edition_id == edition.id)
-        .group_by(InsertAward.pool_id)
-    ).all()
-    return dict(rows)

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storefront.database import lock_row
-from storefront.editions.draw import CopyRef, insert_positions, pick
-from storefront.editions.models import Copy, DrawLogEntry, Edition, InsertAward, InsertPool, Variant
+from storefront.editions.draw import CopyRef, pick
+from storefront.editions.models import Copy, DrawLogEntry, Edition, Variant
 from storefront.editions.services import (
     EditionError,
     copies_drawn_for,
@@ -126,7 +126,6 @@ def _draw_one(session: Session, edition: Edition, order: Order, now: datetime) -
     copy = session.get(Copy, remaining[drawn])
     copy.order_id, copy.sequence = order.id, sequence
     _log(session, edition, order, "draw", order.client_seed or "", copy, now, sequence)
-    _slip_inserts(session, edition, copy)
     if len(remaining) == 1:
         edition.closed_at = now  # sold out: the seed can be revealed, no draw comes after
     return True
@@ -163,26 +162,6 @@ def _log(
         )
     )
     session.flush()
-
-
-def _slip_inserts(session: Session, edition: Edition, copy: Copy) -> None:
-    """The n-th copy drawn gets an insert when n is one of the pool's positions."""
-    drawn = session.scalar(
-        select(func.count()).where(
-            DrawLogEntry.edition_id == edition.id, DrawLogEntry.kind == "draw"
-        )
-    )
-    pools = session.scalars(select(InsertPool).where(InsertPool.edition_id == edition.id))
-    carried = set(
-        session.scalars(select(InsertAward.pool_id).where(InsertAward.copy_id == copy.id))
-    )
-    for pool in pools:
-        # A copy put back in the box keeps the insert packed with it: drawn again at
-        # another insert place, it does not get a second one of the same pool.
-        if pool.id in carried:
-            continue
-        if drawn in insert_positions(edition.server_seed, str(pool.id), edition.size, pool.count):
-            session.add(InsertAward(pool_id=pool.id, copy_id=copy.id, position=drawn))
 
 
 def _owe(order: Order, cents: int, edition: Edition, *, over_cap: bool = False) -> None:

@@ -1,5 +1,5 @@
 """Limited editions as an orders mechanic: caps at checkout, copies drawn on payment and
-put back on refund, and what an order shows of its copies and inserts."""
+put back on refund, and what an order shows of its copies."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import datetime
 
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from storefront.editions.drawing import (
@@ -17,12 +16,7 @@ from storefront.editions.drawing import (
     hold_fan_caps,
     release_copies,
 )
-from storefront.editions.public import (
-    OrderEdition,
-    campaign_inserts,
-    order_editions,
-    shown_pools,
-)
+from storefront.editions.public import OrderEdition, order_editions
 from storefront.orders.mechanics import Link, Mechanic, OrderFacts, Section
 from storefront.orders.models import Order
 
@@ -43,14 +37,8 @@ class EditionsMechanic(Mechanic):
         release_copies(session, order, now=now)
 
     def order_facts(self, session: Session, order: Order, facts: OrderFacts) -> None:
-        shown = shown_pools(session, order)
-        for view in order_editions(session, order, shown):
+        for view in order_editions(session, order):
             facts.sections.append(_edition_section(order, view))
-        extras = [item for pools in campaign_inserts(shown).values() for item in pools]
-        if extras:
-            section = Section(_("In your parcel"), css="campaign-inserts")
-            section.items.extend(_in_parcel(name, count) for name, count in extras)
-            facts.sections.append(section)
 
 
 def _edition_section(order: Order, view: OrderEdition) -> Section:
@@ -64,7 +52,6 @@ def _edition_section(order: Order, view: OrderEdition) -> Section:
         section.hints.append(_("Sealed: your cover is revealed when your parcel ships"))
     if view.pending:
         section.hints.append(_("Your numbered copy is drawn when your payment arrives."))
-    section.hints.extend(_in_parcel(name, count) for name, count in view.inserts)
     if order.client_seed and not view.pending:
         seed = _("Your seed for the draw: %(seed)s", seed=order.client_seed)
         if order.client_seed_by_server:
@@ -80,12 +67,3 @@ def _edition_section(order: Order, view: OrderEdition) -> Section:
         )
     )
     return section
-
-
-def _in_parcel(name: str, count: int) -> str:
-    return ngettext(
-        "In your parcel too: %(insert)s!",
-        "In your parcel too: %(num)d × %(insert)s!",  # noqa: RUF001 - the sign, as typeset
-        count,
-        insert=name,
-    )

@@ -1,24 +1,19 @@
-"""Editions as fans see them: an order's copies (with the reveal rule), the inserts they
-may know about (in its copies, or in the order itself for a campaign's pools), and the
-counts left per variant. Read-only helpers for pages and mails.
+"""Editions as fans see them: an order's copies (with the reveal rule) and the counts
+left per variant. Read-only helpers for pages and mails.
 
 The reveal rule lives here only, so the order page and the mails never disagree: a copy
-of a sealed edition (a mystery cover) and an insert whose pool is not revealed at once
-stay hidden until the order has shipped.
+of a sealed edition (a mystery cover) stays hidden until the order has shipped.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from storefront.catalog.models import Release
-from storefront.editions.models import Copy, Edition, InsertAward, InsertPool, RevealMode
+from storefront.editions.models import Copy, Edition, RevealMode
 from storefront.editions.services import (
     copies_left,
     copies_of_order,
@@ -54,7 +49,6 @@ class OrderEdition:
     edition: Edition
     copies: tuple[CopyView, ...]  # shown: revealed at once, or the order has shipped
     sealed: int  # copies drawn but kept sealed until the parcel ships
-    inserts: tuple[tuple[str, int], ...]  # (insert name, how many) the fan may know about
     pending: bool  # not paid yet: nothing drawn so far
     order_hash: str  # how the order appears in the public log
 
@@ -81,18 +75,13 @@ class EditionSummary:
         return sum(variant.left for variant in self.variants)
 
 
-def is_shipped(order: Order) -> bool:
-    return order.status == OrderStatus.SHIPPED or order.shipped_at is not None
-
-
 def editions_in(session: Session, product_ids: set[int]) -> list[Edition]:
     """The editions among these products (a cart's, an order's), in a stable order."""
     return sorted(editions_by_product(session, product_ids).values(), key=lambda e: e.id)
 
 
-def order_editions(session: Session, order: Order, shown: list[InsertPool]) -> list[OrderEdition]:
-    """For each edition the order buys, what the fan may see of its copies and inserts
-    (`shown`: the order's `shown_pools`)."""
+def order_editions(session: Session, order: Order) -> list[OrderEdition]:
+    """For each edition the order buys, what the fan may see of its copies."""
     editions = editions_in(session, {line.product_id for line in order.lines})
     if not editions:
         return []
@@ -103,13 +92,12 @@ def order_editions(session: Session, order: Order, shown: list[InsertPool]) -> l
         pending = order.status == OrderStatus.PENDING
         if not (mine or pending):
             continue
-        revealed = edition.reveal_mode == RevealMode.AT_ONCE or is_shipped(order)
+        revealed = edition.reveal_mode == RevealMode.AT_ONCE or order.has_shipped
         views.append(
             OrderEdition(
                 edition=edition,
                 copies=tuple(_copy_view(copy) for copy in mine) if revealed else (),
                 sealed=0 if revealed else len(mine),
-                inserts=_counted(pool for pool in shown if pool.edition_id == edition.id),
                 pending=pending,
                 order_hash=order_hash(order.reference),
             )
@@ -117,36 +105,8 @@ def order_editions(session: Session, order: Order, shown: list[InsertPool]) -> l
     return views
 
 
-def campaign_inserts(shown: list[InsertPool]) -> dict[int, tuple[tuple[str, int], ...]]:
-    """Campaign id -> (insert name, how many) its pools slipped into the order, among the
-    order's `shown_pools`."""
-    by_campaign: dict[int, list[InsertPool]] = defaultdict(list)
-    for pool in shown:
-        if pool.campaign_id is not None:
-            by_campaign[pool.campaign_id].append(pool)
-    return {campaign_id: _counted(pools) for campaign_id, pools in by_campaign.items()}
-
-
 def _copy_view(copy: Copy) -> CopyView:
     return CopyView(copy.number, copy.variant.count, copy.variant.name)
-
-
-def shown_pools(session: Session, order: Order) -> list[InsertPool]:
-    """The pool of each insert in the order's copies or in the order itself, by position,
-    that the fan may know about: those revealed at once, or all once shipped."""
-    awards = session.scalars(
-        select(InsertAward)
-        .outerjoin(Copy, Copy.id == InsertAward.copy_id)
-        .where(or_(Copy.order_id == order.id, InsertAward.order_id == order.id))
-        .options(selectinload(InsertAward.pool))
-        .order_by(InsertAward.position, InsertAward.id)
-    )
-    shipped = is_shipped(order)
-    return [award.pool for award in awards if award.pool.reveal_at_once or shipped]
-
-
-def _counted(pools: Iterable[InsertPool]) -> tuple[tuple[str, int], ...]:
-    return tuple(Counter(pool.name for pool in pools).items())
 
 
 def edition_summary(session: Session, edition: Edition) -> EditionSummary:

@@ -17,7 +17,6 @@ from storefront.editions.models import (
     Copy,
     DrawLogEntry,
     Edition,
-    InsertPool,
     RevealMode,
     Variant,
 )
@@ -217,8 +216,3 @@ def close_edition(session: Session, edition: Edition, *, now: datetime) -> None:
     """No more draws; the server seed is revealed so anyone can replay the log."""
     if edition.closed_at is None:
         edition.closed_at = now
-
-
-def insert_pools(session: Session, edition: Edition) -> list[InsertPool]:
-    query = select(InsertPool).where(InsertPool.edition_id == edition.id)
-    return list(session.scalars(query.order_by(InsertPool.id)))

@@ -17,8 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storefront.catalog.models import Release
-from storefront.editions.models import Edition, InsertAward, InsertPool
-from storefront.editions.services import fairness, insert_pools, is_revealed
+from storefront.editions.models import Edition
+from storefront.editions.services import fairness, is_revealed
+from storefront.inserts.models import InsertAward, InsertPool
+from storefront.inserts.services import pools_of
 from storefront.preorders.models import Backing, Campaign
 from storefront.preorders.public import campaign_summary, summary_json
 from storefront.preorders.services import campaign_for_release
@@ -27,7 +29,7 @@ from storefront.preorders.services import campaign_for_release
 def edition_fairness_json(session: Session, edition: Edition) -> dict:
     """The edition's fairness JSON with its insert pools (the log's n-th draw got an
     insert when n is one of a pool's positions)."""
-    pools = insert_pools(session, edition)
+    pools = pools_of(session, edition)
     awarded = awarded_positions(session, pools) if is_revealed(edition) else {}
     return {
         **fairness(session, edition),
@@ -49,11 +51,10 @@ def campaign_json(session: Session, release: Release, *, now: datetime) -> dict 
 
 def campaign_pools_json(session: Session, campaign: Campaign) -> list[dict]:
     """Each pool of the campaign, in the order they were made."""
-    query = select(InsertPool).where(InsertPool.campaign_id == campaign.id)
-    pools = list(session.scalars(query.order_by(InsertPool.id)))
+    pools = pools_of(session, campaign)
     if not pools:
         return []
-    # A payment's rank is its backing's place, refunded ones included (backing.py counts so).
+    # A payment's rank is its backing's place, refunded ones included (slipping.py counts so).
     ranked = session.scalar(select(func.count()).where(Backing.campaign_id == campaign.id))
     revealed = [pool for pool in pools if _campaign_pool_revealed(campaign, pool, ranked)]
     awarded = awarded_positions(session, revealed)

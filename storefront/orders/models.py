@@ -93,6 +93,11 @@ class Order(db.Model):
         return self.paid_at is not None
 
     @property
+    def has_shipped(self) -> bool:
+        """The parcel left (even if refunded since): what was sealed may now be told."""
+        return self.shipped_at is not None or self.status == OrderStatus.SHIPPED
+
+    @property
     def carrier_name(self) -> str | None:
         """The carrier the parcel went with, as people call it."""
         return carrier_name(self.carrier) if self.carrier else None

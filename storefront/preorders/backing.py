@@ -1,5 +1,4 @@
-"""When a preorder is paid: count it, slip in the campaign's inserts, hand out first-N
-bonuses, unlock goals.
+"""When a preorder is paid: count it, hand out first-N bonuses, unlock goals.
 
 Runs inside the payment's transaction (called by the preorders mechanic). Everything that
 must happen exactly once is serialised on the campaign row: a row lock on PostgreSQL;
@@ -15,7 +14,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storefront.database import lock_row
-from storefront.editions.models import InsertAward, InsertPool
 from storefront.mail.messages import queue_order_mail
 from storefront.orders.models import Order
 from storefront.preorders.models import Backing, BonusAward, Campaign, Goal, GoalKind
@@ -38,7 +36,6 @@ def record_backing(session: Session, order: Order, *, now: datetime) -> None:
             )
         )
         session.flush()
-        _slip_inserts(session, campaign, order)
         if campaign.outcome is None:  # a late payment after close only needs counting
             _award_bonuses(session, campaign, order)
             _reach_goals(session, campaign, now)
@@ -52,19 +49,6 @@ def release_backing(session: Session, order: Order, *, now: datetime) -> None:
         .values(refunded_at=now)
         .execution_options(synchronize_session=False)
     )
-
-
-def _slip_inserts(session: Session, campaign: Campaign, order: Order) -> None:
-    """The n-th paid backing (refunded ones still count: a rank is never reused) gets an
-    insert of each campaign pool that has n among its positions; none beyond the run."""
-    rank = session.scalar(select(func.count()).where(Backing.campaign_id == campaign.id))
-    pools = session.scalars(
-        select(InsertPool).where(InsertPool.campaign_id == campaign.id).order_by(InsertPool.id)
-    )
-    for pool in pools:
-        if rank in pool.positions():
-            session.add(InsertAward(pool_id=pool.id, order_id=order.id, position=rank))
-    session.flush()
 
 
 def _award_bonuses(session: Session, campaign: Campaign, order: Order) -> None:

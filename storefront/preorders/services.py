@@ -177,3 +177,9 @@ def fan_units(session: Session, campaign: Campaign, fan_key: str, *, besides: Or
         )
     )
     return paid + held
+
+
+def backings_started(session: Session, campaign: Campaign) -> bool:
+    """Whether an order has been paid in the campaign: from then on its runs are ranked."""
+    query = select(Backing.id).where(Backing.campaign_id == campaign.id).limit(1)
+    return session.scalar(query) is not None

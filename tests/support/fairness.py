@@ -4,12 +4,11 @@ campaign whose insert pools have handed out their whole run."""
 from __future__ import annotations
 
 from storefront.clock import utcnow
-from storefront.editions.admin_services import PoolFields, add_pool
 from storefront.editions.models import Edition
-from storefront.editions.services import insert_pools
 from storefront.extensions import db
+from storefront.inserts.admin import PoolFields, add_pool
+from storefront.inserts.services import pools_of
 from storefront.payments.services import refund_order
-from storefront.preorders.insert_admin import CampaignPoolFields, add_campaign_pool
 from storefront.preorders.models import Campaign
 from tests.conftest import fresh
 from tests.support.campaigns import preorder
@@ -28,7 +27,7 @@ def sell_out_with_a_refund(make_edition) -> Edition:
     # The refunded copy carries no insert: one that does cannot be drawn again yet (see
     # test_a_released_copy_with_an_insert_can_be_drawn_again). Four ranks, at most three
     # of them insert positions, so one is free.
-    positions = {p for pool in insert_pools(db.session, edition) for p in pool.positions()}
+    positions = {p for pool in pools_of(db.session, edition) for p in pool.positions()}
     changed_mind = next(o for rank, o in enumerate(early, start=1) if rank not in positions)
     refund_order(db.session, fresh(changed_mind), reason="changed mind", now=utcnow())
     for n in range(30):
@@ -44,8 +43,8 @@ def fill_campaign_pools(campaign: Campaign, *, run: int = 4) -> None:
     """Two pools over the first `run` paid orders, one of them refunded: the runs are full,
     so the seeds are revealed."""
     for name, count in (("a studio notebook", 2), ("a signed insert", 1)):
-        fields = CampaignPoolFields(name=name, count=count, run_size=run)
-        add_campaign_pool(db.session, campaign, fields=fields)
+        fields = PoolFields(name=name, count=count, run_size=run)
+        add_pool(db.session, campaign, fields=fields)
     [product] = campaign.products
     first = preorder(product, email="first@example.org")
     refund_order(db.session, fresh(first), reason="changed mind", now=utcnow())

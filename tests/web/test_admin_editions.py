@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from storefront.editions.models import Copy, Edition, InsertPool, Variant
+from storefront.editions.models import Copy, Edition, Variant
 from storefront.extensions import db
+from storefront.inserts.models import InsertPool
 from tests.conftest import fresh
 from tests.support.campaigns import preorder
 from tests.web.test_admin import send, signed_in

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import update
 
 from storefront.clock import utcnow
-from storefront.editions.models import InsertPool
 from storefront.editions.services import copies_of_order
 from storefront.extensions import db
+from storefront.inserts.models import InsertPool
 from storefront.orders.models import Order
 from tests.conftest import order_by_reference
 from tests.support.campaigns import open_order

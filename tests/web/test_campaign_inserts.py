@@ -11,13 +11,13 @@ from sqlalchemy.exc import IntegrityError
 
 from storefront.clock import utcnow
 from storefront.editions.draw import commitment, insert_positions
-from storefront.editions.models import InsertAward, InsertPool
-from storefront.editions.public import campaign_inserts, shown_pools
 from storefront.extensions import db
+from storefront.inserts import admin as pools
+from storefront.inserts.models import InsertAward, InsertPool
+from storefront.inserts.services import shown_inserts
 from storefront.mail.models import OutboxMessage
 from storefront.orders.services import mark_shipped
 from storefront.payments.services import refund_order
-from storefront.preorders.insert_admin import CampaignPoolFields, add_campaign_pool
 from tests.conftest import fresh
 from tests.support.campaigns import open_order, preorder
 from tests.web.test_admin import send, signed_in
@@ -29,8 +29,8 @@ def admin(client):
 
 
 def make_pool(campaign, *, count: int, run: int, name="a studio notebook", at_once=False):
-    fields = CampaignPoolFields(name=name, count=count, run_size=run, reveal_at_once=at_once)
-    return add_campaign_pool(db.session, campaign, fields=fields)
+    fields = pools.PoolFields(name=name, count=count, run_size=run, reveal_at_once=at_once)
+    return pools.add_pool(db.session, campaign, fields=fields)
 
 
 def awards(pool) -> list[InsertAward]:
@@ -102,9 +102,9 @@ def test_a_pool_belongs_to_an_edition_or_to_a_seeded_campaign(make_campaign):
 # --- what the fan sees ------------------------------------------------------------------
 
 
-def shown(order) -> dict:
+def shown(order) -> list:
     db.session.expire_all()
-    return campaign_inserts(shown_pools(db.session, fresh(order)))
+    return shown_inserts(db.session, fresh(order))
 
 
 def test_inserts_are_told_at_once_or_only_once_shipped(make_campaign):
@@ -112,9 +112,9 @@ def test_inserts_are_told_at_once_or_only_once_shipped(make_campaign):
     make_pool(campaign, count=1, run=1, name="a studio notebook", at_once=True)
     make_pool(campaign, count=1, run=1, name="a test pressing")
     order = preorder(campaign.products[0])
-    assert shown(order) == {campaign.id: (("a studio notebook", 1),)}
+    assert shown(order) == [("a studio notebook", 1)]
     mark_shipped(db.session, fresh(order), now=utcnow())
-    assert shown(order) == {campaign.id: (("a studio notebook", 1), ("a test pressing", 1))}
+    assert shown(order) == [("a studio notebook", 1), ("a test pressing", 1)]
 
 
 def test_an_order_without_inserts_shows_none(make_campaign):

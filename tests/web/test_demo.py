@@ -6,10 +6,11 @@ from sqlalchemy import func, select
 
 from storefront.catalog.models import Product, Release
 from storefront.clock import utcnow
-from storefront.editions.models import Edition, InsertAward
+from storefront.editions.models import Edition
 from storefront.editions.services import fairness
 from storefront.editions.verify import check
 from storefront.extensions import db
+from storefront.inserts.models import InsertAward
 from storefront.orders.models import Order
 from storefront.preorders.models import Backing, Campaign
 from storefront.preorders.services import paid_units

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from storefront.clock import utcnow
 from storefront.editions import draw
-from storefront.editions.models import DrawLogEntry, InsertPool
+from storefront.editions.models import DrawLogEntry
 from storefront.editions.services import close_edition, copies_of_order, order_hash
 from storefront.extensions import db
+from storefront.inserts.models import InsertPool
 from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order
 from storefront.orders.services import mark_shipped

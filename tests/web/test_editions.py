@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from storefront.clock import utcnow
-from storefront.editions.models import Copy, DrawLogEntry, InsertAward, InsertPool
+from storefront.editions.models import Copy, DrawLogEntry
 from storefront.editions.services import (
     EditionError,
     copies_left,
@@ -14,6 +14,7 @@ from storefront.editions.services import (
 )
 from storefront.editions.verify import check
 from storefront.extensions import db
+from storefront.inserts.models import InsertAward, InsertPool
 from storefront.payments.services import refund_order
 from tests.conftest import fresh
 from tests.support.campaigns import open_order, pay, preorder

@@ -8,15 +8,15 @@ import hashlib
 from sqlalchemy import select
 
 from storefront.clock import utcnow
-from storefront.editions.admin_services import PoolFields, add_pool
 from storefront.editions.draw import CopyRef, check, insert_positions, pick
-from storefront.editions.models import Copy, InsertAward, InsertPool
+from storefront.editions.models import Copy
 from storefront.editions.services import close_edition, copies_of_order
 from storefront.extensions import db
+from storefront.inserts.admin import PoolFields, add_pool
 from storefront.inserts.fairness import edition_fairness_json
+from storefront.inserts.models import InsertAward, InsertPool
 from storefront.payments.services import refund_order
 from storefront.preorders.closing import close_campaign
-from storefront.preorders.insert_admin import CampaignPoolFields, add_campaign_pool
 from tests.conftest import fresh
 from tests.support.campaigns import open_order, pay, preorder
 from tests.support.fairness import fill_campaign_pools, sell_out_with_a_refund
@@ -102,8 +102,8 @@ def test_a_released_copy_with_an_insert_can_be_drawn_again(make_edition):
 
 def test_a_campaign_pool_publishes_its_commitment_and_keeps_its_seed(client, make_campaign):
     campaign = make_campaign()
-    fields = CampaignPoolFields(name="a studio notebook", count=1, run_size=3)
-    pool = add_campaign_pool(db.session, campaign, fields=fields)
+    fields = PoolFields(name="a studio notebook", count=1, run_size=3)
+    pool = add_pool(db.session, campaign, fields=fields)
     preorder(campaign.products[0])
     assert campaign_json(client, campaign)["insert_pools"] == [
         {
@@ -135,8 +135,8 @@ def test_a_full_run_reveals_the_seed_and_the_ranks(client, make_campaign):
 
 def test_a_closed_campaign_reveals_a_run_it_never_filled(client, make_campaign):
     campaign = make_campaign()
-    fields = CampaignPoolFields(name="a studio notebook", count=2, run_size=10)
-    pool = add_campaign_pool(db.session, campaign, fields=fields)
+    fields = PoolFields(name="a studio notebook", count=2, run_size=10)
+    pool = add_pool(db.session, campaign, fields=fields)
     for n in range(3):
         preorder(campaign.products[0], email=f"{n}@example.org")
     assert campaign_json(client, campaign)["insert_pools"][0]["server_seed"] is None
