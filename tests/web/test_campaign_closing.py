@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from storefront.clock import utcnow
@@ -13,6 +14,7 @@ from storefront.preorders.closing import close_due_campaigns
 from tests.conftest import fresh
 from tests.support.campaigns import open_order, pay, preorder
 from tests.support.payments import refund_object
+from tests.web.test_admin import signed_in
 
 MISSED = ("pressing", 100, "none", "Pressing")
 
@@ -121,9 +123,23 @@ def test_a_payment_after_a_failed_campaign_gets_one_story_on_its_page_and_in_its
     [mail] = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.kind == "order_confirmation")
     ).all()
+    staff = signed_in(client, "staff")
+    admin_page = staff.get(f"/admin/orders/{late.reference}").get_data(as_text=True)
     missed = "Pressing goal missed: every backer was refunded"
-    assert missed in page and missed in mail.body
-    assert "ships on" not in page and "ships on" not in mail.body
+    for told in (page, mail.body, admin_page):
+        assert missed in told
+        assert "ships on" not in told
+
+
+def test_the_admin_order_page_tells_what_the_fan_is_told(client, make_campaign):
+    campaign = make_campaign(goals=[("unlock", 1, "live", "Live session")])
+    order = preorder(campaign.products[0])
+    fan_page = client.get(f"/orders/{order.reference}").get_data(as_text=True)
+    admin_page = signed_in(client, "staff").get(f"/admin/orders/{order.reference}")
+    html = admin_page.get_data(as_text=True)
+    ships = f"Preorder — ships on {format_date(campaign.ships_on, 'long', locale='en')}"
+    assert ships in fan_page and ships in html
+    assert "What the fan sees" in html and "Live session" in html
 
 
 def test_payment_arriving_after_success_counts_and_stays_paid(make_campaign):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -234,5 +235,8 @@ def test_the_packing_list_shows_paid_orders_with_their_inserts(client, make_camp
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert first.reference in html and "Studio notebook" in html
+    [line] = first.lines
+    preordered = escape(f"{line.description} × 1")  # noqa: RUF001 - the sign, as typeset
+    assert preordered in html, "what was preordered goes in the parcel"
     assert second.reference not in html and unpaid.reference not in html
     assert "1 order to pack." in html
