@@ -5,11 +5,10 @@ Staff may read the list and the campaign pages; every change is for admins (`acc
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -22,7 +21,7 @@ from storefront.admin.campaign_forms import (
     CampaignForm,
     GoalForm,
 )
-from storefront.admin.helpers import catalog_changed, render_form, write_catalog
+from storefront.admin.helpers import catalog_changed, render_form, run_write, write_catalog
 from storefront.admin.pool_forms import pool_section
 from storefront.catalog.models import Release
 from storefront.clock import utcnow
@@ -155,9 +154,8 @@ def goal_edit(goal_id: int):
 def goal_delete(goal_id: int):
     """Remove a goal (its button on the campaign page)."""
     goal = db.get_or_404(Goal, goal_id)
-    return delete_from_campaign(
-        services.delete_goal, goal, goal.campaign_id, _("Goal removed."), "goals"
-    )
+    back = _campaign_url(goal.campaign_id, "goals")
+    return run_write(services.delete_goal, goal, _("Goal removed."), back)
 
 
 # --- bonuses ----------------------------------------------------------------------------
@@ -193,9 +191,8 @@ def bonus_edit(bonus_id: int):
 def bonus_delete(bonus_id: int):
     """Remove a bonus (its button on the campaign page)."""
     bonus = db.get_or_404(Bonus, bonus_id)
-    return delete_from_campaign(
-        services.delete_bonus, bonus, bonus.campaign_id, _("Bonus removed."), "bonuses"
-    )
+    back = _campaign_url(bonus.campaign_id, "bonuses")
+    return run_write(services.delete_bonus, bonus, _("Bonus removed."), back)
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -210,25 +207,18 @@ def _campaign_page(campaign: Campaign, *, form=None, goal_form=None, bonus_form=
         form=form or CampaignForm.for_campaign(campaign, formdata=None),
         goal_form=goal_form or GoalForm(formdata=None),
         bonus_form=bonus_form or BonusForm(formdata=None),
+        changes=services.campaign_changes(db.session, campaign, may_write=current_user.is_admin),
         **pool_section(campaign),
     )
 
 
 def back_to_campaign(campaign_id: int, section: str | None = None):
-    """Redirect to the campaign's admin page, at `section` (goals, bonuses, inserts)."""
-    return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id, _anchor=section))
+    """Redirect to the campaign's admin page, at `section` (goals, bonuses)."""
+    return redirect(_campaign_url(campaign_id, section))
 
 
-def delete_from_campaign(service: Callable, row: object, campaign_id: int, done: str, section: str):
-    """Run a delete service; its refusal, or `done`, is shown on the campaign page."""
-    try:
-        service(db.session, row)
-    except services.CampaignRefused as refusal:
-        flash(refusal.message, "error")
-    else:
-        catalog_changed()
-        flash(done, "success")
-    return back_to_campaign(campaign_id, section)
+def _campaign_url(campaign_id: int, section: str | None = None) -> str:
+    return url_for("admin.campaign_detail", campaign_id=campaign_id, _anchor=section)
 
 
 def _close_message(report: services.CloseReport) -> str:

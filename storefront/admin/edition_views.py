@@ -7,8 +7,6 @@ Staff may read the list, the draw log and the packing lists; the rest is for adm
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -17,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from storefront.admin import bp
 from storefront.admin.access import staff_allowed
 from storefront.admin.edition_forms import REVEAL_LABELS, EditionForm
-from storefront.admin.helpers import catalog_changed, render_form, write_catalog
+from storefront.admin.helpers import render_form, run_write, write_catalog
 from storefront.admin.pool_forms import pool_section
 from storefront.catalog.models import Product, ProductKind, Release
 from storefront.clock import utcnow
@@ -101,7 +99,8 @@ def edition_close(edition_id: int):
     """Close now: no more draws, and the server seed is revealed."""
     edition = db.get_or_404(Edition, edition_id)
     done = _("Edition closed: its server seed is now public and anyone can replay the draws.")
-    return _run(services.close_by_hand, edition, done, edition.id, now=utcnow())
+    back = url_for("admin.edition_detail", edition_id=edition.id)
+    return run_write(services.close_by_hand, edition, done, back, now=utcnow())
 
 
 # --- draw log, cards ------------------------------------------------------
@@ -169,15 +168,3 @@ def _without_edition() -> list[Product]:
 
 def _back_to_edition(edition_id: int, section: str | None = None):
     return redirect(url_for("admin.edition_detail", edition_id=edition_id, _anchor=section))
-
-
-def _run(service: Callable, row: object, done: str, edition_id: int, section=None, **kwargs):
-    """Run a write that needs no form; its refusal, or `done`, is shown on the edition page."""
-    try:
-        service(db.session, row, **kwargs)
-    except services.EditionRefused as refusal:
-        flash(refusal.message, "error")
-    else:
-        catalog_changed()
-        flash(done, "success")
-    return _back_to_edition(edition_id, section)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import Field
 
@@ -56,6 +56,19 @@ def write_catalog(
 def catalog_changed() -> None:
     """Drop cached fan pages after a catalog write that needs no form."""
     page_cache.clear()
+
+
+def run_write(service: Callable, row: object, done: str, back: str, **kwargs: Any):
+    """`service(db.session, row, **kwargs)`, a write that needs no form (a delete, a close):
+    its refusal, or `done`, is flashed on the page at `back`."""
+    try:
+        service(db.session, row, **kwargs)
+    except CatalogRefused as refusal:
+        flash(refusal.message, "error")
+    else:
+        catalog_changed()
+        flash(done, "success")
+    return redirect(back)
 
 
 def back_to_release(release_id: int, section: str | None = None):

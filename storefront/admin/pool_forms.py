@@ -20,12 +20,18 @@ from storefront.inserts.services import Owner
 from storefront.preorders.services import pressing_thresholds
 
 
+def _places(label, description) -> IntegerField:
+    """K or N: a number of places in a run."""
+    return IntegerField(
+        label, description=description, validators=[InputRequired(), NumberRange(max=MAX_COPIES)]
+    )
+
+
 class PoolForm(AdminForm):
     name = required_text(_l("Insert"), 120)
-    count = IntegerField(
+    count = _places(
         _l("How many (K)"),
-        description=_l("Exactly K copies get one, spread over the run: one in each K-th of it."),
-        validators=[InputRequired(), NumberRange(max=MAX_COPIES)],
+        _l("Exactly K copies get one, spread over the run: one in each K-th of it."),
     )
     reveal_at_once = BooleanField(
         _l("Tell the fan at once"),
@@ -47,18 +53,16 @@ class PoolForm(AdminForm):
 class CampaignPoolForm(PoolForm):
     """The edition's pool form with the run the K are spread over: paid orders."""
 
-    count = IntegerField(
+    count = _places(
         _l("How many (K)"),
-        description=_l("Exactly K of the first N paid orders get one: one in each K-th of them."),
-        validators=[InputRequired(), NumberRange(max=MAX_COPIES)],
+        _l("Exactly K of the first N paid orders get one: one in each K-th of them."),
     )
-    run_size = IntegerField(
+    run_size = _places(
         _l("Run (N paid orders)"),
-        description=_l(
+        _l(
             "How many paid orders the inserts are spread over, like the pressing goal. "
             "Orders paid beyond the run get none."
         ),
-        validators=[InputRequired(), NumberRange(max=MAX_COPIES)],
     )
 
     def to_fields(self) -> PoolFields:

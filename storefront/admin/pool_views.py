@@ -15,9 +15,8 @@ from sqlalchemy import select
 
 from storefront.admin import bp
 from storefront.admin.access import staff_allowed
-from storefront.admin.helpers import catalog_changed, render_form, write_catalog
+from storefront.admin.helpers import render_form, run_write, write_catalog
 from storefront.admin.pool_forms import pool_form_for
-from storefront.catalog.admin_services import CatalogRefused
 from storefront.editions.models import Edition
 from storefront.extensions import db
 from storefront.inserts import admin as services
@@ -81,36 +80,29 @@ def campaign_packing(campaign_id: int):
 
 
 def _add(owner: Owner):
-    form = pool_form_for(owner)
-    if form.validate_on_submit():
-        saved = write_catalog(form, services.add_pool, owner, fields=form.to_fields())
-        if saved is not None:
-            flash(_("Insert pool added."), "success")
-            return _back_to(owner)
-    return render_form("admin/pool.html", form=form, owner=_owner_link(owner), pool=None)
+    return _save(owner, None, services.add_pool, owner, _("Insert pool added."))
 
 
 def _edit(pool: InsertPool):
     owner = services.owner_of(pool)
+    return _save(owner, pool, services.update_pool, pool, _("Insert pool saved."))
+
+
+def _save(owner: Owner, pool: InsertPool | None, service, target: object, done: str):
+    """The pool form sent to `service` (on `target`: the owner or the pool); back to the
+    owner's page once saved, or the form again, on a page of its own."""
     form = pool_form_for(owner, obj=pool)
     if form.validate_on_submit():
-        saved = write_catalog(form, services.update_pool, pool, fields=form.to_fields())
+        saved = write_catalog(form, service, target, fields=form.to_fields())
         if saved is not None:
-            flash(_("Insert pool saved."), "success")
-            return _back_to(owner)
+            flash(done, "success")
+            return redirect(_owner_url(owner))
     return render_form("admin/pool.html", form=form, owner=_owner_link(owner), pool=pool)
 
 
 def _delete(pool: InsertPool):
     owner = services.owner_of(pool)
-    try:
-        services.delete_pool(db.session, pool)
-    except CatalogRefused as refusal:
-        flash(refusal.message, "error")
-    else:
-        catalog_changed()
-        flash(_("Insert pool removed."), "success")
-    return _back_to(owner)
+    return run_write(services.delete_pool, pool, _("Insert pool removed."), _owner_url(owner))
 
 
 def _packing(owner: Owner):
@@ -127,10 +119,6 @@ def _owner_url(owner: Owner) -> str:
     if isinstance(owner, Edition):
         return url_for("admin.edition_detail", edition_id=owner.id, _anchor="inserts")
     return url_for("admin.campaign_detail", campaign_id=owner.id, _anchor="inserts")
-
-
-def _back_to(owner: Owner):
-    return redirect(_owner_url(owner))
 
 
 def _owner_link(owner: Owner) -> dict:

@@ -48,10 +48,13 @@ def refusal(message, field: str | None = None) -> CampaignRefused:
     return CampaignRefused(str(message), field=field)
 
 
+CLOSED = _l("This campaign is closed: it can no longer be changed.")
+
+
 def check_not_closed(campaign: Campaign) -> None:
     """Refuse any change to a campaign that has closed."""
     if campaign.outcome:
-        raise refusal(_l("This campaign is closed: it can no longer be changed."))
+        raise refusal(CLOSED)
 
 
 # --- campaigns --------------------------------------------------------------------------
@@ -202,10 +205,18 @@ def update_goal(
 @transactional
 def delete_goal(session: Session, goal: Goal) -> None:
     """Remove a goal nobody reached yet, from a campaign still running."""
-    check_not_closed(goal.campaign)
-    if goal.reached_at is not None:
-        raise refusal(_l("This goal is reached: backers hold its reward, it stays."))
+    if reason := _goal_stays(goal):
+        raise refusal(reason)
     goal.campaign.goals.remove(goal)
+
+
+def _goal_stays(goal: Goal):
+    """Why the goal may not be removed, or None."""
+    if goal.campaign.outcome:
+        return CLOSED
+    if goal.reached_at is not None:
+        return _l("This goal is reached: backers hold its reward, it stays.")
+    return None
 
 
 def _duplicate(fields: GoalFields):
@@ -300,10 +311,41 @@ def update_bonus(session: Session, bonus: Bonus, *, fields: BonusFields) -> Bonu
 @transactional
 def delete_bonus(session: Session, bonus: Bonus) -> None:
     """Remove a bonus nobody received yet."""
-    check_not_closed(bonus.campaign)
-    if bonuses_given(session, bonus.campaign).get(bonus.id, 0):
-        raise refusal(_l("Fans already hold numbers of this bonus: it stays."))
+    if reason := _bonus_stays(bonus, bonuses_given(session, bonus.campaign)):
+        raise refusal(reason)
     bonus.campaign.bonuses.remove(bonus)
+
+
+def _bonus_stays(bonus: Bonus, given: dict[int, int]):
+    """Why the bonus may not be removed (`given`: numbers handed out by bonus id), or None."""
+    if bonus.campaign.outcome:
+        return CLOSED
+    if given.get(bonus.id, 0):
+        return _l("Fans already hold numbers of this bonus: it stays.")
+    return None
+
+
+@dataclass(frozen=True)
+class CampaignChanges:
+    """What a campaign's page offers: exactly what the services above would accept."""
+
+    open: bool  # the campaign (its settings, goals, bonuses, pools) still takes changes
+    removable_goals: frozenset[int]
+    removable_bonuses: frozenset[int]
+
+
+def campaign_changes(session: Session, campaign: Campaign, *, may_write: bool) -> CampaignChanges:
+    """The changes the page offers to someone who `may_write` (an admin), or none."""
+    given = bonuses_given(session, campaign)
+    return CampaignChanges(
+        open=may_write and not campaign.outcome,
+        removable_goals=frozenset(
+            g.id for g in campaign.goals if may_write and _goal_stays(g) is None
+        ),
+        removable_bonuses=frozenset(
+            b.id for b in campaign.bonuses if may_write and _bonus_stays(b, given) is None
+        ),
+    )
 
 
 def _check_size(size: int, *, given: int) -> None:
