@@ -224,6 +224,15 @@ def test_the_verifier_replays_an_editions_insert_pools():
     ]
 
 
+def test_a_log_that_does_not_replay_is_the_one_problem_told_not_its_inserts():
+    data = edition_with_a_pool()
+    first, second = data["log"][0], data["log"][1]
+    # Draw 1 claims draw 2's copy: the inserts computed on such a log would be off too.
+    first["variant_position"], first["number"] = second["variant_position"], second["number"]
+    [problem] = check(data)
+    assert problem.startswith("draw 1 gives")
+
+
 def campaign_with_a_pool(**pool) -> dict:
     positions = insert_positions(SEED, "3", 10, 2)
     return {
