@@ -122,7 +122,7 @@ def load_demo_command(skip_if_loaded: bool) -> None:
             db.session,
             media_dir=config["MEDIA_DIR"],
             private_dir=config["PRIVATE_DIR"],
-            today=utcnow().date(),
+            now=utcnow(),
         )
     except DemoRefused as refused:
         raise click.ClickException(str(refused)) from refused

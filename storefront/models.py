@@ -15,6 +15,7 @@ from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Refund
 from storefront.payments.models import PaymentEvent, PaymentProblem
 from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Goal
+from storefront.quests.models import Gig, Tour
 
 __all__ = [
     "Backing",
@@ -26,6 +27,7 @@ __all__ = [
     "DownloadGrant",
     "DrawLogEntry",
     "Edition",
+    "Gig",
     "Goal",
     "InsertAward",
     "InsertPool",
@@ -39,6 +41,7 @@ __all__ = [
     "ProductOption",
     "Refund",
     "Release",
+    "Tour",
     "Track",
     "User",
     "Variant",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from babel import dates as babel_dates
 from flask import Flask, abort, current_app, jsonify, render_template, request
 from flask_babel import LazyString, force_locale, get_locale
 from flask_babel import gettext as _
@@ -78,6 +81,8 @@ def register(app: Flask) -> None:
         current_locale=lambda: str(get_locale()), label=label_from(app.config)
     )
     app.jinja_env.filters["money"] = _money_filter
+    app.jinja_env.filters["venuetime"] = _venue_time_filter
+    app.jinja_env.filters["venuedate"] = _venue_date_filter
     login_manager.user_loader(lambda session_id: user_for_session_id(db.session, session_id))
     login_manager.login_view = "admin.login"
     # A staff session cookie replayed from another address or browser is dropped.
@@ -87,6 +92,16 @@ def register(app: Flask) -> None:
 
 def _money_filter(cents: int, currency: str = "EUR") -> str:
     return format_cents(cents, currency, str(get_locale()))
+
+
+def _venue_time_filter(moment: datetime, style: str = "short") -> str:
+    """A time in its own zone (a venue's), not the visitor's: doors at 20:00 in Geneva."""
+    return babel_dates.format_time(moment, style, tzinfo=moment.tzinfo, locale=str(get_locale()))
+
+
+def _venue_date_filter(moment: datetime, style: str = "full") -> str:
+    """The date on the venue's calendar (a late gig in Geneva is still that day there)."""
+    return babel_dates.format_date(moment.date(), style, locale=str(get_locale()))
 
 
 def _refuse_nul_bytes():

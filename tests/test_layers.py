@@ -34,7 +34,17 @@ DOMAINS: dict[str, set[str]] = {
     "preorders": {"orders", "catalog", "mail", "payments"},
     "editions": {"orders", "catalog", "mail", "payments"},
     "inserts": {"orders", "catalog", "editions", "preorders"},
-    "demo": {"catalog", "orders", "payments", "preorders", "editions", "inserts", "mail"},
+    "quests": set(),
+    "demo": {
+        "catalog",
+        "orders",
+        "payments",
+        "preorders",
+        "editions",
+        "inserts",
+        "mail",
+        "quests",
+    },
 }
 
 

@@ -92,4 +92,4 @@ def _refused(error: str, message: str, *, status: int = 400):
     return jsonify(error=error, message=message), status
 
 
-from storefront.api import campaign_views, edition_views  # noqa: E402, F401 - routes on this bp
+from storefront.api import campaign_views, edition_views, gig_views  # noqa: E402, F401 - routes on this bp

@@ -7,7 +7,7 @@ means adding a `ReleaseSpec`, not another function.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -25,6 +25,7 @@ from storefront.catalog.models import (
 from storefront.demo.campaigns import load_campaigns
 from storefront.demo.editions import load_editions, sell_tour_edition
 from storefront.demo.media import excerpt, make_cover, make_zip, render_audio, write_wav
+from storefront.demo.tour import load_tour
 
 # Every full-length demo track lasts FULL_SECONDS whatever its nominal duration says:
 # rendering real lengths would take minutes and hundreds of megabytes.
@@ -234,9 +235,10 @@ LABEL: tuple[ReleaseSpec, ...] = (
 )
 
 
-def load_demo(session: Session, *, media_dir: Path, private_dir: Path, today: date) -> int:
-    """Add the Bruit Blanc catalog, its media and its campaigns to an empty shop (committed);
-    return the releases made."""
+def load_demo(session: Session, *, media_dir: Path, private_dir: Path, now: datetime) -> int:
+    """Add the Bruit Blanc catalog, its media, its campaigns and its tour to an empty shop
+    (committed); return the releases made."""
+    today = now.date()
     if session.scalar(select(Release.id).limit(1)) is not None:
         raise DemoRefused(
             "The catalog already holds releases; the demo only loads into an empty shop."
@@ -247,6 +249,8 @@ def load_demo(session: Session, *, media_dir: Path, private_dir: Path, today: da
     load_editions(session)
     load_campaigns(session, private_dir=private_dir)
     sell_tour_edition(session)
+    load_tour(session, now=now)
+    session.commit()
     return len(LABEL)
 
 

@@ -9,5 +9,6 @@ from storefront.shop import (  # noqa: E402, F401
     catalog_views,
     checkout_views,
     edition_views,
+    gig_views,
     order_views,
 )

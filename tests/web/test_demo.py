@@ -11,6 +11,7 @@ from storefront.editions.services import fairness
 from storefront.editions.verify import check
 from storefront.extensions import db
 from storefront.inserts.models import InsertAward
+from storefront.jsonout import json_time
 from storefront.orders.models import Order
 from storefront.preorders.models import Backing, Campaign
 from storefront.preorders.services import paid_units
@@ -45,6 +46,11 @@ def test_demo_label_loads_once_and_makes_a_believable_shop(app, client):
         select(Order.status).join(Backing).where(Backing.campaign_id == _failed_campaign_id())
     ).all()
     assert refunded and set(refunded) == {"refunded"}
+
+    tour = client.get("/api/v1/gigs").json
+    tonight = [gig for gig in tour["upcoming"] if gig["doors_at"] <= json_time(utcnow())]
+    assert [gig["city"] for gig in tonight] == ["Lausanne"], "one night on as the demo loads"
+    assert len(tour["past"]) == 3 and len(tour["upcoming"]) == 4
 
     editions = {e.name: e for e in db.session.scalars(select(Edition))}
     grains = next(e for name, e in editions.items() if name.startswith("Grains"))
