@@ -81,7 +81,8 @@ def test_an_upcoming_gig_links_to_its_tickets_and_an_unknown_one_is_404(client, 
     nantes = winter.gigs[3]
     html = client.get(f"/gigs/{nantes.id}").get_data(as_text=True)
     assert 'href="https://tickets.example/x"' in html
-    assert client.get("/gigs/999999").status_code == 404
+    for url in ("/gigs/999999", "/gigs/99999999999999999999999", "/gigs/-1", "/gigs/lyon"):
+        assert client.get(url).status_code == 404, url
     missing = client.get("/api/v1/gigs/999999")
     assert missing.status_code == 404 and missing.json["error"] == "not_found"
     assert client.get(f"/api/v1/gigs/{nantes.id}").json["city"] == "Nantes"
