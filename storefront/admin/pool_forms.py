@@ -17,6 +17,7 @@ from storefront.editions.models import Edition
 from storefront.extensions import db
 from storefront.inserts.admin import PoolFields, pools_panel
 from storefront.inserts.services import Owner
+from storefront.preorders.models import Campaign
 from storefront.preorders.services import pressing_thresholds
 
 
@@ -78,12 +79,20 @@ def pool_section(owner: Owner) -> dict:
     """What the pool section of the owner's page renders: the panel (only admins change
     pools), the add form (a campaign's run defaults to its pressing goal) and its URL."""
     panel = pools_panel(db.session, owner)
-    if isinstance(owner, Edition):
-        form = PoolForm(formdata=None)
-        add_url = url_for("admin.edition_pool_add", edition_id=owner.id)
-    else:
-        run = min(pressing_thresholds(owner), default=None)
-        form = CampaignPoolForm(formdata=None, run_size=run)
-        add_url = url_for("admin.campaign_pool_add", campaign_id=owner.id)
+    defaults = {} if isinstance(owner, Edition) else {"run_size": _pressing_goal(owner)}
     panel = replace(panel, may_change=panel.may_change and current_user.is_admin)
-    return {"inserts": panel, "pool_form": form, "pool_add_url": add_url}
+    return {
+        "inserts": panel,
+        "pool_form": pool_form_for(owner, formdata=None, **defaults),
+        "pool_add_url": pool_add_url(owner),
+    }
+
+
+def pool_add_url(owner: Owner) -> str:
+    if isinstance(owner, Edition):
+        return url_for("admin.edition_pool_add", edition_id=owner.id)
+    return url_for("admin.campaign_pool_add", campaign_id=owner.id)
+
+
+def _pressing_goal(campaign: Campaign) -> int | None:
+    return min(pressing_thresholds(campaign), default=None)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from storefront.admin import bp
 from storefront.admin.access import staff_allowed
 from storefront.admin.helpers import render_form, run_write, write_catalog
-from storefront.admin.pool_forms import pool_form_for
+from storefront.admin.pool_forms import pool_add_url, pool_form_for
 from storefront.editions.models import Edition
 from storefront.extensions import db
 from storefront.inserts import admin as services
@@ -127,17 +127,15 @@ def _owner_link(owner: Owner) -> dict:
     url = _owner_url(owner)
     if isinstance(owner, Edition):
         name, detail = owner.name, f"{owner.name} — {owner.product.name}"
-        add_url = url_for("admin.edition_pool_add", edition_id=owner.id)
         back = url if current_user.is_admin else url_for("admin.editions")
     else:
         name = detail = _("Campaign for %(title)s", title=owner.release.title)
-        add_url = url_for("admin.campaign_pool_add", campaign_id=owner.id)
         back = url
     return {
         "kind": services.kind_of(owner),
         "name": name,
         "detail": detail,
         "url": url,
-        "add_url": add_url,
+        "add_url": pool_add_url(owner),
         "back": back,
     }
