@@ -92,6 +92,16 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     CARD_RATE_LIMIT = "10 per minute"  # failed card codes, per address
+    DISCOUNT_CODE_RATE_LIMIT = "10 per minute"  # failed discount codes, per address
+    # Quest claims: a fan scanning again and again, per address; and one code, shared by
+    # the whole room (a poster), or copied from a photo and hammered from elsewhere.
+    QUEST_CLAIM_RATE_LIMIT = "20 per minute"
+    QUEST_CODE_RATE_LIMIT = "600 per minute"
+    PASSPORT_SAVE_RATE_LIMIT = "5 per hour"  # save-by-email mails, per address
+    QUEST_LINK_HOURS = 24  # a fragment's or badge file's link; the passport gives fresh ones
+    PASSPORT_SAVE_HOURS = 48  # the link that saves a passport under an email
+    PASSPORT_COOKIE = "sillon_passport"
+    PASSPORT_COOKIE_DAYS = 730
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

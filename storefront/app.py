@@ -11,6 +11,7 @@ from storefront import models, web  # noqa: F401 - the whole schema
 from storefront.admin.body_limit import allow_admin_uploads
 from storefront.database import configure_sqlite
 from storefront.delivery.mechanic import DeliveryMechanic
+from storefront.discounts.mechanic import DiscountsMechanic
 from storefront.editions.mechanic import EditionsMechanic
 from storefront.extensions import babel, csrf, db, limiter, login_manager, migrate
 from storefront.i18n import select_locale
@@ -40,12 +41,14 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _init_extensions(app)
-    # What plugs into orders, in the order it runs: inserts after the copies are drawn
-    # and the preorders counted (they rank on those), mail last, so it tells what the
-    # others did (copies drawn, inserts, bonuses, downloads).
+    # What plugs into orders, in the order it runs: discounts first, so a code used up
+    # meanwhile refuses a late payment before anything else counts it; inserts after the
+    # copies are drawn and the preorders counted (they rank on those), mail last, so it
+    # tells what the others did (copies drawn, inserts, bonuses, downloads).
     mechanics.install(
         app,
         [
+            DiscountsMechanic(),
             DeliveryMechanic(),
             PreordersMechanic(),
             EditionsMechanic(),

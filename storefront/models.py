@@ -3,6 +3,7 @@
 from storefront.accounts.models import User
 from storefront.catalog.models import Product, ProductOption, Release, Track
 from storefront.delivery.models import DownloadGrant
+from storefront.discounts.models import DiscountCode
 from storefront.editions.models import (
     CardRedemption,
     Copy,
@@ -15,15 +16,18 @@ from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order, OrderEvent, OrderLine, Refund
 from storefront.payments.models import PaymentEvent, PaymentProblem
 from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Goal
-from storefront.quests.models import Gig, Tour
+from storefront.quests.models import Badge, BadgeGrant, Gig, Passport, Quest, Stamp, Tour
 
 __all__ = [
     "Backing",
+    "Badge",
+    "BadgeGrant",
     "Bonus",
     "BonusAward",
     "Campaign",
     "CardRedemption",
     "Copy",
+    "DiscountCode",
     "DownloadGrant",
     "DrawLogEntry",
     "Edition",
@@ -35,12 +39,15 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "OutboxMessage",
+    "Passport",
     "PaymentEvent",
     "PaymentProblem",
     "Product",
     "ProductOption",
+    "Quest",
     "Refund",
     "Release",
+    "Stamp",
     "Tour",
     "Track",
     "User",

@@ -34,7 +34,8 @@ DOMAINS: dict[str, set[str]] = {
     "preorders": {"orders", "catalog", "mail", "payments"},
     "editions": {"orders", "catalog", "mail", "payments"},
     "inserts": {"orders", "catalog", "editions", "preorders"},
-    "quests": set(),
+    "discounts": {"orders", "catalog"},
+    "quests": {"discounts", "orders", "catalog", "mail"},
     "demo": {
         "catalog",
         "orders",
@@ -44,6 +45,7 @@ DOMAINS: dict[str, set[str]] = {
         "inserts",
         "mail",
         "quests",
+        "discounts",
     },
 }
 

@@ -83,9 +83,9 @@ def draw_copies(session: Session, order: Order, *, now: datetime) -> None:
         allowed = _copies_allowed(session, edition, order, line.quantity)
         for unit in range(line.quantity):
             if unit >= allowed:
-                _owe(order, line.unit_price_cents, edition, over_cap=True)
+                _owe(order, line.unit_cents(unit), edition, over_cap=True)
             elif edition.closed_at is not None or not _draw_one(session, edition, order, now):
-                _owe(order, line.unit_price_cents, edition)
+                _owe(order, line.unit_cents(unit), edition)
 
 
 def _copies_allowed(session: Session, edition: Edition, order: Order, wanted: int) -> int:

@@ -104,13 +104,34 @@ class PricedLine:
 
 
 @dataclass(frozen=True)
+class Discount:
+    """A code the fan typed, found valid: a percentage off every line."""
+
+    code_id: int
+    code: str
+    percent_off: int
+
+    def off(self, cents: int) -> int:
+        """What comes off a line costing `cents`: rounded down, so it never passes the %."""
+        return cents * self.percent_off // 100
+
+
+@dataclass(frozen=True)
 class PricedCart:
     lines: list[PricedLine]
     zone: Zone | None
+    discount: Discount | None = None
 
     @property
     def subtotal_cents(self) -> int:
         return sum(line.total_cents for line in self.lines)
+
+    def discount_of(self, line: PricedLine) -> int:
+        return self.discount.off(line.total_cents) if self.discount else 0
+
+    @property
+    def discount_cents(self) -> int:
+        return sum(self.discount_of(line) for line in self.lines)
 
     @property
     def has_physical(self) -> bool:
@@ -123,15 +144,18 @@ class PricedCart:
 
     @property
     def total_cents(self) -> int:
-        return self.subtotal_cents + self.shipping_cents
+        return self.subtotal_cents - self.discount_cents + self.shipping_cents
 
     @property
     def currency(self) -> str:
         return self.lines[0].product.currency if self.lines else "EUR"
 
 
-def price_cart(session: Session, cart: Cart, zone: Zone | None = None) -> PricedCart:
-    """Look the cart's products up and price it; lines no longer on sale are dropped."""
+def price_cart(
+    session: Session, cart: Cart, zone: Zone | None = None, discount: Discount | None = None
+) -> PricedCart:
+    """Look the cart's products up and price it (less `discount`); lines no longer on sale
+    are dropped."""
     ids = {key.product_id for key in cart.quantities}
     # One query: carts hold a few lines, and checkout is the hottest write path.
     products = (
@@ -155,7 +179,7 @@ def price_cart(session: Session, cart: Cart, zone: Zone | None = None) -> Priced
         ):
             continue
         lines.append(PricedLine(key, product, option, quantity))
-    return PricedCart(lines, zone)
+    return PricedCart(lines, zone, discount)
 
 
 def _find_option(product: Product, option_id: int | None) -> ProductOption | None:

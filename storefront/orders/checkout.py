@@ -119,6 +119,7 @@ def _new_order(
         locale=buyer.locale,
         currency=cart.currency,
         subtotal_cents=cart.subtotal_cents,
+        discount_cents=cart.discount_cents,
         shipping_cents=cart.shipping_cents,
         total_cents=cart.total_cents,
         shipping_zone=cart.zone if cart.has_physical else None,
@@ -126,8 +127,11 @@ def _new_order(
         created_at=now,
         reserved_until=now + hold,
         stock_held=True,
-        lines=[_order_line(line) for line in cart.lines],
+        lines=[_order_line(line, cart.discount_of(line)) for line in cart.lines],
     )
+    if cart.discount:
+        order.discount_code_id = cart.discount.code_id
+        order.discount_label = f"{cart.discount.code} (-{cart.discount.percent_off} %)"
     if cart.has_physical:
         _set_address(order, buyer)
     order.client_seed = buyer.client_seed or secrets.token_hex(8)
@@ -135,7 +139,7 @@ def _new_order(
     return order
 
 
-def _order_line(line) -> OrderLine:
+def _order_line(line, discount_cents: int) -> OrderLine:
     return OrderLine(
         product_id=line.product.id,
         option_id=line.option_id,
@@ -143,6 +147,7 @@ def _order_line(line) -> OrderLine:
         kind=line.product.kind,
         unit_price_cents=line.unit_price_cents,
         quantity=line.quantity,
+        discount_cents=discount_cents,
     )
 
 

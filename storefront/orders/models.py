@@ -42,7 +42,10 @@ class Order(db.Model):
     shipping_zone: Mapped[str | None] = mapped_column(String(8))
 
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
-    subtotal_cents: Mapped[int]
+    subtotal_cents: Mapped[int]  # the lines at their prices, before any discount
+    discount_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    discount_code_id: Mapped[int | None] = mapped_column(ForeignKey("discount_code.id"))
+    discount_label: Mapped[str | None] = mapped_column(String(40))  # "K7QD-M2XH (-10 %)"
     shipping_cents: Mapped[int]
     total_cents: Mapped[int]
     refunded_cents: Mapped[int] = mapped_column(default=0)
@@ -84,6 +87,11 @@ class Order(db.Model):
         return any(line.is_physical for line in self.lines)
 
     @property
+    def goods_cents(self) -> int:
+        """What the lines cost the fan, discounts taken off (shipping apart)."""
+        return self.subtotal_cents - self.discount_cents
+
+    @property
     def digital_lines(self) -> list[OrderLine]:
         return [line for line in self.lines if not line.is_physical]
 
@@ -120,6 +128,7 @@ class OrderLine(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     unit_price_cents: Mapped[int]
     quantity: Mapped[int]
+    discount_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     order: Mapped[Order] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship()
@@ -130,8 +139,20 @@ class OrderLine(db.Model):
         return self.kind != "digital"
 
     @property
-    def total_cents(self) -> int:
+    def price_cents(self) -> int:
+        """The line at its price, before any discount (what the order page lists)."""
         return self.unit_price_cents * self.quantity
+
+    @property
+    def total_cents(self) -> int:
+        """What the fan pays for the line, its discount taken off."""
+        return self.price_cents - self.discount_cents
+
+    def unit_cents(self, index: int) -> int:
+        """What the fan paid for the line's unit number `index` (from 0): the line's
+        total shared out to the cent, so refunding every unit gives back the total."""
+        share, left_over = divmod(self.total_cents, self.quantity)
+        return share + (1 if index < left_over else 0)
 
 
 class Refund(db.Model):

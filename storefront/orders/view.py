@@ -100,7 +100,7 @@ def _line_view(line, facts: LineFacts) -> LineView:
         description=line.description,
         quantity=line.quantity,
         unit_price_cents=line.unit_price_cents,
-        total_cents=line.total_cents,
+        total_cents=line.price_cents,  # the discount is one row under the subtotal
         notes=tuple(facts.notes),
         ships_on=facts.ships_on,
     )

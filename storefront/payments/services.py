@@ -62,7 +62,7 @@ def _refund_owed_part(session: Session, order: Order, now: datetime, actor: str)
 
     The key names the order and the amount owed, so a retry is the same refund."""
     owed = order.owed_refund_cents
-    whole = owed >= order.subtotal_cents  # nothing of the order can be honoured
+    whole = owed >= order.goods_cents  # nothing of the order can be honoured
     amount = order.total_cents - order.refunded_cents if whole else owed
     try:
         refund_order(

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from storefront.clock import utcnow
 from storefront.errors import PaymentError
-from storefront.orders.models import Order
+from storefront.orders.models import Order, OrderLine
 from storefront.payments.provider import (
     PaymentProvider,
     RemoteCheckout,
@@ -132,27 +132,27 @@ class StripeProvider(PaymentProvider):
 
 
 def _line_items(order: Order) -> list[dict]:
-    currency = order.currency.lower()
-    items = [
-        {
-            "price_data": {
-                "currency": currency,
-                "unit_amount": line.unit_price_cents,
-                "product_data": {"name": line.description},
-            },
-            "quantity": line.quantity,
-        }
-        for line in order.lines
-    ]
+    items = [_line_item(order, line) for line in order.lines]
     if order.shipping_cents:
-        items.append(
-            {
-                "price_data": {
-                    "currency": currency,
-                    "unit_amount": order.shipping_cents,
-                    "product_data": {"name": "Shipping / Livraison"},
-                },
-                "quantity": 1,
-            }
-        )
+        items.append(_item(order, "Shipping / Livraison", order.shipping_cents, 1))
     return items
+
+
+def _line_item(order: Order, line: OrderLine) -> dict:
+    # Stripe Checkout has no negative lines: a discounted line is sent at its net price,
+    # per unit when the discount shares out evenly, else as one item, so Stripe charges
+    # exactly the order's total.
+    if line.total_cents % line.quantity == 0:
+        return _item(order, line.description, line.total_cents // line.quantity, line.quantity)
+    return _item(order, f"{line.description} x {line.quantity}", line.total_cents, 1)
+
+
+def _item(order: Order, name: str, unit_cents: int, quantity: int) -> dict:
+    return {
+        "price_data": {
+            "currency": order.currency.lower(),
+            "unit_amount": unit_cents,
+            "product_data": {"name": name},
+        },
+        "quantity": quantity,
+    }

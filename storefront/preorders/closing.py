@@ -140,7 +140,7 @@ def _already_refunded(session: Session, order: Order, reason: str) -> bool:
 
 def _amount_due(order: Order, backing: Backing) -> int:
     """The preorder lines; with the shipping too when the order held nothing else."""
-    whole = backing.amount_cents == order.subtotal_cents
+    whole = backing.amount_cents == order.goods_cents
     return order.total_cents if whole else backing.amount_cents
 
 

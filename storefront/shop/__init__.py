@@ -8,7 +8,9 @@ from storefront.shop import (  # noqa: E402, F401
     campaign_views,
     catalog_views,
     checkout_views,
+    discount_views,
     edition_views,
     gig_views,
     order_views,
+    quest_views,
 )

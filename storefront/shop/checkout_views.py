@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 
 from storefront.clock import utcnow
+from storefront.discounts.services import DiscountRefused
 from storefront.editions.public import editions_in
 from storefront.errors import PaymentError, StorefrontError
 from storefront.extensions import db
@@ -21,8 +22,22 @@ from storefront.orders.view import cart_view
 from storefront.payments.provider import ReturnUrls, checkout_provider_name
 from storefront.payments.services import begin_payment
 from storefront.shop import bp
-from storefront.shop.forms import AddToCartForm, CartLineForm, CheckoutForm, ShippingZoneForm
-from storefront.shop.helpers import current_cart, locale_code, save_cart, ship_country, ship_zone
+from storefront.shop.forms import (
+    AddToCartForm,
+    CartLineForm,
+    CheckoutForm,
+    DiscountCodeForm,
+    ShippingZoneForm,
+)
+from storefront.shop.helpers import (
+    current_cart,
+    current_discount,
+    locale_code,
+    save_cart,
+    save_discount,
+    ship_country,
+    ship_zone,
+)
 
 
 @bp.app_template_global()
@@ -56,7 +71,7 @@ def cart():
     if request.args.get("country") in COUNTRIES:
         session["country"] = request.args["country"]
     zone_form.country.data = ship_country()
-    priced = price_cart(db.session, current_cart(), ship_zone())
+    priced = price_cart(db.session, current_cart(), ship_zone(), current_discount())
     line_forms = {
         line.key: CartLineForm(formdata=None, key=line.key.encode(), quantity=line.quantity)
         for line in priced.lines
@@ -67,6 +82,7 @@ def cart():
         view=cart_view(db.session, priced, now=utcnow()),
         zone_form=zone_form,
         line_forms=line_forms,
+        code_form=DiscountCodeForm(formdata=None, code=priced.discount and priced.discount.code),
     )
 
 
@@ -95,7 +111,8 @@ def checkout():
     if key and (earlier := order_for_submission(db.session, key)):
         save_cart(Cart())
         return redirect(_payment_url(earlier))
-    priced = price_cart(db.session, current_cart(), ship_zone())
+    discount = current_discount()
+    priced = price_cart(db.session, current_cart(), ship_zone(), discount)
     if not priced.lines:
         flash(_("Your cart is empty."), "error")
         return redirect(url_for("shop.cart"))
@@ -109,7 +126,7 @@ def checkout():
     if priced.has_physical and form.country.data != ship_country():
         # The fan must see the shipping price of the country they chose before paying.
         session["country"] = form.country.data
-        priced = price_cart(db.session, current_cart(), zone_for(form.country.data))
+        priced = price_cart(db.session, current_cart(), zone_for(form.country.data), discount)
         flash(_("Shipping updated for your country. Please check the total and confirm."), "info")
         return render_template("shop/checkout.html", form=form, cart=priced), 200
     try:
@@ -124,10 +141,15 @@ def checkout():
         )
         url = _payment_url(order)
     except StorefrontError as error:
+        if isinstance(error, DiscountRefused):
+            # Used meanwhile: the fan sees the full price again before paying.
+            save_discount(None)
+            priced = price_cart(db.session, current_cart(), priced.zone)
         flash(error.message, "error")
         form.start_afresh()
         return render_template("shop/checkout.html", form=form, cart=priced), error.status
     save_cart(Cart())
+    save_discount(None)
     return redirect(url)
 
 

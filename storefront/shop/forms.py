@@ -64,6 +64,23 @@ def stripped(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+class DiscountCodeForm(FlaskForm):
+    """The cart's code field: a badge's code (any case, dash or not)."""
+
+    code = StringField(
+        _l("Discount code"), filters=[stripped], validators=[InputRequired(), Length(max=40)]
+    )
+    apply = SubmitField(_l("Apply"))
+    remove = SubmitField(_l("Remove the code"))
+
+
+class PassportSaveForm(FlaskForm):
+    email = StringField(
+        _l("Email"), filters=[stripped], validators=[InputRequired(), Email(), Length(max=254)]
+    )
+    submit = SubmitField(_l("Save my passport"))
+
+
 class CheckoutForm(FlaskForm):
     email = StringField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
     name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])

@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 from flask import Response, make_response, session
 from flask_babel import get_locale
 
-from storefront.orders.cart import Cart
+from storefront.discounts.services import DiscountRefused, discount_for
+from storefront.extensions import db
+from storefront.orders.cart import Cart, Discount
 from storefront.orders.shipping import COUNTRIES, Zone, zone_for
 
 
@@ -19,6 +21,26 @@ def current_cart() -> Cart:
 
 def save_cart(cart: Cart) -> None:
     session["cart"] = cart.to_session()
+
+
+def current_discount() -> Discount | None:
+    """The code the fan applied in the cart, while it is still valid (used up since:
+    dropped, the cart shows the full price)."""
+    typed = session.get("discount")
+    if not isinstance(typed, str):
+        return None
+    try:
+        return discount_for(db.session, typed)
+    except DiscountRefused:
+        session.pop("discount", None)
+        return None
+
+
+def save_discount(code: str | None) -> None:
+    if code:
+        session["discount"] = code
+    else:
+        session.pop("discount", None)
 
 
 def ship_country() -> str:
