@@ -20,6 +20,7 @@ mail_cli = AppGroup("mail", help="Mail outbox.")
 users_cli = AppGroup("users", help="Staff accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 campaigns_cli = AppGroup("campaigns", help="Preorder campaigns.")
+quests_cli = AppGroup("quests", help="Gig quests.")
 
 
 @orders_cli.command("sweep")
@@ -130,6 +131,30 @@ def load_demo_command(skip_if_loaded: bool) -> None:
     click.echo(f"loaded {count} releases")
 
 
+@quests_cli.command("poster")
+@click.argument("gig_id", type=click.IntRange(min=1))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--size", type=click.Choice(["a4", "a6"]), default="a4", show_default=True)
+def quest_poster(gig_id: int, out: str, size: str) -> None:
+    """Write the poster of gig GIG_ID's quest to --out (PNG or SVG by its extension)."""
+    from storefront.quests.models import Quest
+    from storefront.quests.posters import poster_format
+    from storefront.quests.quest_admin import poster
+
+    try:
+        fmt = poster_format(out)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--out") from error
+    quest = db.session.scalar(select(Quest).where(Quest.gig_id == gig_id))
+    if quest is None:
+        raise click.ClickException(f"gig {gig_id} has no quest: set one up in the admin first")
+    image = poster(quest, size=size, fmt=fmt)
+    with open(out, "wb") as file:
+        file.write(image)
+    click.echo(f"{out}: {size.upper()} {fmt.upper()} poster for {quest.gig.city}")
+
+
 def register(app: Flask) -> None:
-    for group in (orders_cli, payments_cli, mail_cli, users_cli, demo_cli, campaigns_cli):
+    groups = (orders_cli, payments_cli, mail_cli, users_cli, demo_cli, campaigns_cli, quests_cli)
+    for group in groups:
         app.cli.add_command(group)

@@ -12,9 +12,11 @@ from storefront.admin import (  # noqa: E402, F401 - registering the views on bp
     auth_views,
     campaign_views,
     edition_views,
+    gig_views,
     order_actions,
     order_views,
     pool_views,
     product_views,
+    quest_views,
     release_views,
 )

@@ -129,6 +129,9 @@ DOWNLOAD = UploadKind("downloads", "PRIVATE_DIR", "DOWNLOAD_MAX_BYTES", _sniff_z
 # Full-length tracks backers download early, and campaign rewards: private too.
 TRACK_FILE = UploadKind("tracks", "PRIVATE_DIR", "AUDIO_MAX_BYTES", _sniff_audio)
 REWARD = UploadKind("rewards", "PRIVATE_DIR", "REWARD_MAX_BYTES", sniff_media)
+# A gig's fragment: only fans holding that night's stamp get a link to it.
+FRAGMENT_AUDIO = UploadKind("fragments", "PRIVATE_DIR", "AUDIO_MAX_BYTES", _sniff_audio)
+FRAGMENT_IMAGE = UploadKind("fragments", "PRIVATE_DIR", "COVER_MAX_BYTES", _sniff_image)
 
 
 def _size_of(stream: IO[bytes]) -> int:

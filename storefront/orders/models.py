@@ -44,7 +44,9 @@ class Order(db.Model):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     subtotal_cents: Mapped[int]  # the lines at their prices, before any discount
     discount_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))
-    discount_code_id: Mapped[int | None] = mapped_column(ForeignKey("discount_code.id"))
+    # The code's id in the discounts domain, which orders know nothing of (no foreign
+    # key): its mechanic reads it to hold and give back the code's use.
+    discount_code_id: Mapped[int | None]
     discount_label: Mapped[str | None] = mapped_column(String(40))  # "K7QD-M2XH (-10 %)"
     shipping_cents: Mapped[int]
     total_cents: Mapped[int]

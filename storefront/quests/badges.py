@@ -43,10 +43,11 @@ def grant_badges(session: Session, passport: Passport, *, now: datetime) -> list
 
 
 def _grant(session: Session, badge: Badge, passport: Passport, now: datetime) -> BadgeGrant:
-    grant = BadgeGrant(badge=badge, passport=passport, granted_at=now)
+    code = None
     if badge.reward == BadgeReward.DISCOUNT:
-        grant.discount_code = issue_code(
-            session, percent_off=badge.discount_percent or 0, source="badge", now=now
-        ).code
+        code = issue_code(session, percent_off=badge.discount_percent or 0, source="badge", now=now)
+    grant = BadgeGrant(
+        badge=badge, passport=passport, granted_at=now, discount_code=code and code.code
+    )
     session.add(grant)
     return grant

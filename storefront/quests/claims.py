@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -123,8 +123,3 @@ def _count_stamp(session: Session, quest: Quest) -> bool:
         ).rowcount
         == 1
     )
-
-
-def stamps_count(session: Session, quest: Quest) -> int:
-    """Stamps really given for `quest` (the counter's check)."""
-    return session.scalar(select(func.count(Stamp.id)).where(Stamp.quest_id == quest.id)) or 0

@@ -1,5 +1,5 @@
-"""Signed, expiring links to what a passport holds: tonight's fragment, a badge's file,
-and the link that saves a passport under an email.
+"""Links: the quest's code as its QR opens it; signed, expiring links to what a passport
+holds (tonight's fragment, a badge's file) and the link that saves a passport.
 
 A fragment or badge link names the stamp or grant it opens and works QUEST_LINK_HOURS;
 the passport page makes fresh ones each time it is shown, so a link copied elsewhere
@@ -14,7 +14,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from storefront.errors import StorefrontError
-from storefront.quests.models import BadgeGrant, Stamp
+from storefront.quests.codes import QuestCode, sign_code
+from storefront.quests.models import BadgeGrant, Quest, Stamp
 from storefront.signing import load_exact
 
 
@@ -84,3 +85,11 @@ def read_save_token(token: str) -> tuple[str, str]:
     if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
         raise LinkRefused(_l("This link is not valid."))
     return value[0], value[1]
+
+
+def quest_url(quest: Quest, *, slot: int | None = None) -> str:
+    """What the quest's QR opens: PUBLIC_URL/q/<code>, a poster's (`slot` None) or the
+    rotating screen's for `slot`."""
+    config = current_app.config
+    code = QuestCode(quest.gig_id, quest.key_version, slot)
+    return f"{config['PUBLIC_URL'].rstrip('/')}/q/{sign_code(config['SECRET_KEY'], code)}"

@@ -113,6 +113,7 @@ def _join(session: Session, passport: Passport, *, into: Passport, now: datetime
                 .where(Quest.id == stamp.quest_id, Quest.stamps_given > 0)
                 .values(stamps_given=Quest.stamps_given - 1)
             )
+            session.delete(stamp)
         else:
             stamp.passport = into
     earned = {grant.badge_id for grant in into.badges}

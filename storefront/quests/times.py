@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -28,3 +28,19 @@ def local_times(doors_at: datetime, curfew_at: datetime, timezone: str) -> Local
 def is_over(curfew_at: datetime, now: datetime) -> bool:
     """A gig is upcoming (or on tonight) until its curfew."""
     return curfew_at <= now
+
+
+def venue_time_to_utc(local: datetime, timezone: str) -> datetime:
+    """A naive time on the venue's clock as aware UTC; ValueError if the clocks skip it."""
+    zone = ZoneInfo(timezone)
+    # fold=0: an hour the autumn clocks show twice is taken the first time it comes (as
+    # Python does): doors open when the clock first reads it, and a curfew read that way
+    # ends the night early rather than an hour late.
+    moment = local.replace(tzinfo=zone, fold=0)
+    utc = moment.astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != local:
+        raise ValueError(
+            f"{local:%Y-%m-%d %H:%M} does not exist in {timezone}: the clocks jump over "
+            "it (summer time starts)."
+        )
+    return utc

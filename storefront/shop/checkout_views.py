@@ -12,7 +12,7 @@ from storefront.discounts.services import DiscountRefused
 from storefront.editions.public import editions_in
 from storefront.errors import PaymentError, StorefrontError
 from storefront.extensions import db
-from storefront.orders.cart import MAX_QUANTITY, Cart, CartKey, price_cart
+from storefront.orders.cart import MAX_QUANTITY, Cart, CartKey, Discount, price_cart
 from storefront.orders.checkout import Buyer, order_for_submission, start_checkout
 from storefront.orders.models import Order
 from storefront.orders.services import cancel_order
@@ -30,6 +30,7 @@ from storefront.shop.forms import (
     ShippingZoneForm,
 )
 from storefront.shop.helpers import (
+    CodeLapsed,
     current_cart,
     current_discount,
     locale_code,
@@ -71,7 +72,8 @@ def cart():
     if request.args.get("country") in COUNTRIES:
         session["country"] = request.args["country"]
     zone_form.country.data = ship_country()
-    priced = price_cart(db.session, current_cart(), ship_zone(), current_discount())
+    discount, _lapsed = _applied_discount()
+    priced = price_cart(db.session, current_cart(), ship_zone(), discount)
     line_forms = {
         line.key: CartLineForm(formdata=None, key=line.key.encode(), quantity=line.quantity)
         for line in priced.lines
@@ -111,7 +113,7 @@ def checkout():
     if key and (earlier := order_for_submission(db.session, key)):
         save_cart(Cart())
         return redirect(_payment_url(earlier))
-    discount = current_discount()
+    discount, lapsed = _applied_discount()
     priced = price_cart(db.session, current_cart(), ship_zone(), discount)
     if not priced.lines:
         flash(_("Your cart is empty."), "error")
@@ -123,6 +125,10 @@ def checkout():
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("shop/checkout.html", form=form, cart=priced), status
+    if lapsed:
+        # The total the fan confirmed had the code: show the full one before charging it.
+        form.start_afresh()
+        return render_template("shop/checkout.html", form=form, cart=priced), 409
     if priced.has_physical and form.country.data != ship_country():
         # The fan must see the shipping price of the country they chose before paying.
         session["country"] = form.country.data
@@ -151,6 +157,15 @@ def checkout():
     save_cart(Cart())
     save_discount(None)
     return redirect(url)
+
+
+def _applied_discount() -> tuple[Discount | None, bool]:
+    """The cart's code, if still valid; True when it just lapsed (the fan is told)."""
+    try:
+        return current_discount(), False
+    except CodeLapsed as lapsed:
+        flash(lapsed.message, "error")
+        return None, True
 
 
 def _submission_key(submission: str) -> str | None:

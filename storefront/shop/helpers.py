@@ -24,16 +24,21 @@ def save_cart(cart: Cart) -> None:
 
 
 def current_discount() -> Discount | None:
-    """The code the fan applied in the cart, while it is still valid (used up since:
-    dropped, the cart shows the full price)."""
+    """The code the fan applied in the cart, while it is still valid. Used up since (in
+    another cart), it is dropped and the fan told why, before any price is charged; the
+    caller then shows the full price again."""
     typed = session.get("discount")
     if not isinstance(typed, str):
         return None
     try:
         return discount_for(db.session, typed)
-    except DiscountRefused:
+    except DiscountRefused as refused:
         session.pop("discount", None)
-        return None
+        raise CodeLapsed(refused.message) from refused
+
+
+class CodeLapsed(DiscountRefused):
+    """The code kept with the cart was used up in another cart meanwhile."""
 
 
 def save_discount(code: str | None) -> None:
