@@ -249,7 +249,7 @@ def load_demo(session: Session, *, media_dir: Path, private_dir: Path, now: date
     load_editions(session)
     load_campaigns(session, private_dir=private_dir)
     sell_tour_edition(session)
-    load_tour(session, now=now)
+    load_tour(session, now=now, private_dir=private_dir)
     session.commit()
     return len(LABEL)
 

@@ -15,6 +15,8 @@ from storefront.jsonout import json_time
 from storefront.orders.models import Order
 from storefront.preorders.models import Backing, Campaign
 from storefront.preorders.services import paid_units
+from storefront.quests.models import BadgeGrant, Quest, Stamp
+from tests.support.quests import poster_url
 
 
 def test_demo_label_loads_once_and_makes_a_believable_shop(app, client):
@@ -52,6 +54,8 @@ def test_demo_label_loads_once_and_makes_a_believable_shop(app, client):
     assert [gig["city"] for gig in tonight] == ["Lausanne"], "one night on as the demo loads"
     assert len(tour["past"]) == 3 and len(tour["upcoming"]) == 4
 
+    _check_quests(app, client)
+
     editions = {e.name: e for e in db.session.scalars(select(Edition))}
     grains = next(e for name, e in editions.items() if name.startswith("Grains"))
     tour = next(e for name, e in editions.items() if name.startswith("Retours"))
@@ -65,6 +69,36 @@ def test_demo_label_loads_once_and_makes_a_believable_shop(app, client):
     assert again.exit_code != 0 and "empty" in again.output.lower()
     assert runner.invoke(args=["demo", "load", "--skip-if-loaded"]).exit_code == 0
     assert len(db.session.scalars(select(Release)).all()) == 4
+
+
+def _check_quests(app, client) -> None:
+    """Every gig has a quest whose fragment is on disk; tonight's takes a scan now, past
+    ones have ended, future ones are not open; regulars hold the three-city badge."""
+    quests = {quest.gig.city: quest for quest in db.session.scalars(select(Quest))}
+    assert len(quests) == 7
+    for quest in quests.values():
+        if quest.fragment_file:
+            assert (Path(app.config["PRIVATE_DIR"]) / quest.fragment_file).is_file()
+        assert quest.stamps_given == len(
+            db.session.scalars(select(Stamp).where(Stamp.quest_id == quest.id)).all()
+        )
+    statuses = {
+        city: client.get(poster_url(app, quest)).status_code for city, quest in quests.items()
+    }
+    assert statuses == {
+        "Lyon": 410,
+        "Grenoble": 410,
+        "Genève": 410,
+        "Lausanne": 200,
+        "Bruxelles": 200,
+        "Lille": 200,
+        "Nantes": 200,
+    }
+    again = client.get(poster_url(app, quests["Lausanne"])).get_data(as_text=True)
+    assert "Already in your passport: Lausanne" in again, "the first scan gave the stamp"
+    assert "not open yet" in client.get(poster_url(app, quests["Lille"])).get_data(as_text=True)
+    badges = db.session.scalars(select(BadgeGrant)).all()
+    assert len(badges) == 4 and {grant.badge.name for grant in badges} == {"Trois villes"}
 
 
 def _campaign_states() -> dict[str, tuple[str, int, int]]:

@@ -194,3 +194,13 @@ def test_a_badge_nobody_earned_can_be_removed(admin):
     delete = re.search(r'action="(/admin/badges/\d+/delete)"', listing).group(1)
     send(admin, delete, {}, page="/admin/badges")
     assert "Cinq villes" not in admin.get("/admin/badges").get_data(as_text=True)
+
+
+def test_the_tour_list_leads_to_each_gigs_quest_and_the_badges(app, admin, make_gig, make_quest):
+    quest = make_quest()
+    bare = make_gig("Nantes")
+    app.test_client().get(poster_url(app, quest))
+    page = admin.get("/admin/tours").get_data(as_text=True)
+    assert f'href="/admin/gigs/{quest.gig_id}/quest">1 stamp</a>' in page
+    assert f'href="/admin/gigs/{bare.id}/quest">Set up</a>' in page
+    assert 'href="/admin/badges"' in page
