@@ -19,6 +19,8 @@ from storefront.inserts.mechanic import InsertsMechanic
 from storefront.mail.mechanic import OrderMails
 from storefront.orders import mechanics
 from storefront.preorders.mechanic import PreordersMechanic
+from storefront.stand.mechanic import StandMechanic
+from storefront.stand.stock import stand_dependents
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -41,13 +43,15 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _init_extensions(app)
-    # What plugs into orders, in the order it runs: discounts first, so a code used up
-    # meanwhile refuses a late payment before anything else counts it; inserts after the
+    # What plugs into orders, in the order it runs: the stand's stock and discounts first
+    # (never both on one order), so a stand sold out or a code used up meanwhile refuses
+    # a late payment before anything else counts it; inserts after the
     # copies are drawn and the preorders counted (they rank on those), mail last, so it
     # tells what the others did (copies drawn, inserts, bonuses, downloads).
     mechanics.install(
         app,
         [
+            StandMechanic(),
             DiscountsMechanic(),
             DeliveryMechanic(),
             PreordersMechanic(),
@@ -56,6 +60,8 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
             OrderMails(),
         ],
     )
+    # What else keeps a gig from being deleted, besides its quest's stamps.
+    app.extensions["gig_dependents"] = (stand_dependents,)
     web.register(app)
     _register_commands(app)
     return app

@@ -1,7 +1,7 @@
 """Every model, imported once so SQLAlchemy and Alembic see the whole schema."""
 
 from storefront.accounts.models import User
-from storefront.catalog.models import Product, ProductOption, Release, Track
+from storefront.catalog.models import Product, ProductOption, Release, StockMove, Track
 from storefront.delivery.models import DownloadGrant
 from storefront.discounts.models import DiscountCode
 from storefront.editions.models import (
@@ -17,6 +17,7 @@ from storefront.orders.models import Order, OrderEvent, OrderLine, Refund
 from storefront.payments.models import PaymentEvent, PaymentProblem
 from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Goal
 from storefront.quests.models import Badge, BadgeGrant, Gig, Passport, Quest, Stamp, Tour
+from storefront.stand.models import StandStock
 
 __all__ = [
     "Backing",
@@ -48,6 +49,8 @@ __all__ = [
     "Refund",
     "Release",
     "Stamp",
+    "StandStock",
+    "StockMove",
     "Tour",
     "Track",
     "User",

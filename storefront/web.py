@@ -63,6 +63,7 @@ FALLBACK = (_l("Sorry"), _l("The shop could not answer this request."))
 
 def register(app: Flask) -> None:
     """Attach blueprints, error handlers, security headers and template helpers."""
+    from storefront.admin.stand_views import stand_bp
     from storefront.admin.views import bp as admin_bp
     from storefront.api.views import bp as api_bp
     from storefront.shop import bp as shop_bp
@@ -72,6 +73,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(shop_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(stand_bp, url_prefix="/stand")
     app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)

@@ -36,6 +36,7 @@ DOMAINS: dict[str, set[str]] = {
     "inserts": {"orders", "catalog", "editions", "preorders"},
     "discounts": {"orders", "catalog"},
     "quests": {"discounts", "orders", "catalog", "mail"},
+    "stand": {"orders", "catalog", "quests", "payments"},
     "demo": {
         "catalog",
         "orders",
@@ -46,6 +47,7 @@ DOMAINS: dict[str, set[str]] = {
         "mail",
         "quests",
         "discounts",
+        "stand",
     },
 }
 

@@ -15,6 +15,7 @@ from storefront.extensions import db
 class Role(StrEnum):
     ADMIN = "admin"
     STAFF = "staff"
+    STAND = "stand"  # sells at the merch stand, and reaches nothing else
 
 
 class User(UserMixin, db.Model):

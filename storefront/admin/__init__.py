@@ -19,4 +19,5 @@ from storefront.admin import (  # noqa: E402, F401 - registering the views on bp
     product_views,
     quest_views,
     release_views,
+    stand_admin_views,
 )

@@ -1,9 +1,11 @@
 """Who may open what in the admin: one guard for the whole blueprint.
 
 Every admin page needs a signed-in account; pages are for admins unless a view is marked
-`staff_allowed` (reading), `staff_reads` (staff may read it, only admins send its forms)
-or `public` (the login form). Forgetting a mark is therefore safe. Screens ask `may` (the
-same rule) what to offer, so they never show a form the guard would refuse.
+`staff_allowed` (reading), `staff_reads` (staff may read it, only admins send its forms),
+`signed_in` (any account, the stand's too: signing out) or `public` (the login form).
+Forgetting a mark is therefore safe. A stand account reaches the stand and nothing else.
+Screens ask `may` (the same rule) what to offer, so they never show a form the guard would
+refuse.
 """
 
 from __future__ import annotations
@@ -15,10 +17,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from storefront.accounts.models import Role
 from storefront.admin import bp
 from storefront.admin.uploads import describe_size
 
-PUBLIC, STAFF, STAFF_READS, ADMIN = "public", "staff", "staff_reads", "admin"
+PUBLIC, SIGNED_IN, STAFF, STAFF_READS, ADMIN = (
+    "public",
+    "signed_in",
+    "staff",
+    "staff_reads",
+    "admin",
+)
 READING = frozenset({"GET", "HEAD"})
 _ACCESS = "admin_access"
 
@@ -26,6 +35,12 @@ _ACCESS = "admin_access"
 def public(view: Callable) -> Callable:
     """Mark a view anyone may open (the login form)."""
     setattr(view, _ACCESS, PUBLIC)
+    return view
+
+
+def signed_in(view: Callable) -> Callable:
+    """Mark a view every signed-in account may use, a stand account too (signing out)."""
+    setattr(view, _ACCESS, SIGNED_IN)
     return view
 
 
@@ -47,6 +62,10 @@ def may(endpoint: str, method: str = "GET") -> bool:
     if access == PUBLIC:
         return True
     if not current_user.is_authenticated:
+        return False
+    if access == SIGNED_IN:
+        return True
+    if current_user.role == Role.STAND:
         return False
     if current_user.is_admin or access == STAFF:
         return True

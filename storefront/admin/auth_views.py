@@ -12,9 +12,9 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from storefront.accounts.models import User
+from storefront.accounts.models import Role, User
 from storefront.admin import bp
-from storefront.admin.access import public, staff_allowed
+from storefront.admin.access import public, signed_in, staff_allowed
 from storefront.admin.forms import LoginForm
 from storefront.admin.helpers import render_form
 from storefront.extensions import db, limiter
@@ -50,7 +50,7 @@ def login():
 
 
 @bp.post("/logout")
-@staff_allowed
+@signed_in
 def logout():
     """Sign out everywhere (a POST: CSRFProtect checks the token before this runs)."""
     current_user.end_sessions()
@@ -61,7 +61,8 @@ def logout():
 
 
 def _next_page(target: str | None) -> str:
-    default = url_for("admin.index")
+    stand_only = current_user.is_authenticated and current_user.role == Role.STAND
+    default = url_for("stand.home") if stand_only else url_for("admin.index")
     if target and not _PLAIN_PATH.match(target):
         return default
     return safe_next(target, default)

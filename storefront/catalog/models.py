@@ -142,3 +142,23 @@ class ProductOption(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     product: Mapped[Product] = relationship(back_populates="options")
+
+
+class StockReason(StrEnum):
+    STAND_ALLOCATION = "stand_allocation"  # units taken to a gig's merch stand
+    STAND_RETURN = "stand_return"  # units brought back from the stand
+
+
+class StockMove(db.Model):
+    """One change of a product's stock and why, so its stock is explained line by line."""
+
+    __tablename__ = "stock_move"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("product_option.id"))
+    delta: Mapped[int]  # units: negative out of the stock, positive back in
+    reason: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str] = mapped_column(String(200), default="")  # "Lausanne, 3 Dec 2026"
+    actor: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,15 +18,17 @@ class OrderMails(Mechanic):
     name = "mail"
 
     def paid(self, session: Session, order: Order, *, now: datetime) -> None:
-        queue_order_mail(session, order, "order_confirmation")
+        if order.email:  # a stand sale's email is optional
+            queue_order_mail(session, order, "order_confirmation")
 
     def released(self, session: Session, order: Order, *, now: datetime) -> None:
         # A fan who canceled knows it; one whose reservation ran out is told.
-        if order.status == OrderStatus.EXPIRED:
+        if order.status == OrderStatus.EXPIRED and order.email:
             queue_order_mail(session, order, "order_expired")
 
     def refunded(self, session: Session, order: Order, *, now: datetime) -> None:
-        queue_order_mail(session, order, "order_refunded")
+        if order.email:
+            queue_order_mail(session, order, "order_refunded")
 
     def shipped(self, session: Session, order: Order, *, now: datetime) -> None:
         # Listed last: sealed copies and inserts revealed at shipping are in the mail.

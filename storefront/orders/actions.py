@@ -13,8 +13,9 @@ SETTLED = (OrderStatus.PAID, OrderStatus.SHIPPED)
 
 
 def may_ship(order: Order) -> bool:
-    """A paid order with something to post may be marked shipped."""
-    return order.status == OrderStatus.PAID and order.has_physical
+    """A paid order with something to post may be marked shipped (a stand sale was
+    handed over across the table)."""
+    return order.status == OrderStatus.PAID and order.has_physical and not order.handed_over
 
 
 def refundable_cents(order: Order) -> int:

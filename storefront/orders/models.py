@@ -11,7 +11,7 @@ from storefront.catalog.models import Product, ProductOption
 from storefront.clock import UTCDateTime, utcnow
 from storefront.extensions import db
 from storefront.orders.carriers import carrier_name, tracking_url
-from storefront.orders.states import OrderStatus
+from storefront.orders.states import Channel, OrderStatus
 
 
 class Order(db.Model):
@@ -32,6 +32,12 @@ class Order(db.Model):
     # One checkout form submission opens one order: a retried POST finds it again.
     checkout_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     locale: Mapped[str] = mapped_column(String(5), default="fr")
+    channel: Mapped[str] = mapped_column(
+        String(16), default=Channel.SHOP, server_default=Channel.SHOP.value, index=True
+    )
+    # The gig a stand sale was made at (an id of the quests domain, which orders know
+    # nothing of: no foreign key), so sales are kept by gig and city.
+    gig_id: Mapped[int | None] = mapped_column(index=True)
 
     ship_name: Mapped[str | None] = mapped_column(String(120))
     ship_line1: Mapped[str | None] = mapped_column(String(200))
@@ -89,6 +95,12 @@ class Order(db.Model):
         return any(line.is_physical for line in self.lines)
 
     @property
+    def takes_main_stock(self) -> bool:
+        """The shop's own stock backs the order's lines; a stand sale's come from the
+        stand's allocation, which the stand mechanic takes and gives back."""
+        return self.channel == Channel.SHOP
+
+    @property
     def goods_cents(self) -> int:
         """What the lines cost the fan, discounts taken off (shipping apart)."""
         return self.subtotal_cents - self.discount_cents
@@ -103,9 +115,15 @@ class Order(db.Model):
         return self.paid_at is not None
 
     @property
+    def handed_over(self) -> bool:
+        """A stand sale, paid: the fan left with it, nothing is posted."""
+        return self.channel == Channel.STAND and self.is_settled
+
+    @property
     def has_shipped(self) -> bool:
-        """The parcel left (even if refunded since): what was sealed may now be told."""
-        return self.shipped_at is not None or self.status == OrderStatus.SHIPPED
+        """The parcel left, or the fan took it from the stand (even if refunded since):
+        what was sealed may now be told."""
+        return self.shipped_at is not None or self.status == OrderStatus.SHIPPED or self.handed_over
 
     @property
     def carrier_name(self) -> str | None:

@@ -99,7 +99,8 @@ def _release(
 ) -> bool:
     if not _move(session, order, status, now=now, actor=actor, closed_at=now, stock_held=False):
         return False
-    give_back_lines(session, order.lines)
+    if order.takes_main_stock:
+        give_back_lines(session, order.lines)
     mechanics().released(session, order, now=now)
     return True
 
@@ -157,19 +158,19 @@ def _take_back(session: Session, order: Order, now: datetime) -> bool:
     """Take a lapsed order's stock again for its late payment, within the fan's caps;
     False (nothing taken, the reason in the order's notice) when that cannot be."""
     try:
-        take_lines(session, order.lines)
+        if order.takes_main_stock:
+            take_lines(session, order.lines)
     except NotEnoughStock as shortage:
-        with force_locale(order.locale):
-            order.notice = _(
-                "Your payment arrived after your reservation ended, and %(item)s sold out "
-                "meanwhile: you are refunded in full.",
-                item=shortage.name,
-            )
+        _sold_out_meanwhile(order, shortage)
         return False
     try:
         hold_for_fan(session, order, now=now)
-    except StorefrontError:
-        give_back_lines(session, order.lines)
+    except StorefrontError as refusal:
+        if order.takes_main_stock:
+            give_back_lines(session, order.lines)
+        if isinstance(refusal, NotEnoughStock):  # a stand's own stock, held by its mechanic
+            _sold_out_meanwhile(order, refusal)
+            return False
         with force_locale(order.locale):
             order.notice = _(
                 "Your payment arrived after your reservation ended, and meanwhile you "
@@ -177,6 +178,15 @@ def _take_back(session: Session, order: Order, now: datetime) -> bool:
             )
         return False
     return True
+
+
+def _sold_out_meanwhile(order: Order, shortage: NotEnoughStock) -> None:
+    with force_locale(order.locale):
+        order.notice = _(
+            "Your payment arrived after your reservation ended, and %(item)s sold out "
+            "meanwhile: you are refunded in full.",
+            item=shortage.name,
+        )
 
 
 def _paid(session: Session, order: Order, now: datetime) -> PaymentOutcome:
@@ -272,7 +282,7 @@ def _refunded(session: Session, order: Order, now: datetime, actor: str) -> None
     closed = {"closed_at": now, "stock_held": False}
     if not _move(session, order, OrderStatus.REFUNDED, now=now, actor=actor, **closed):
         raise InvalidTransition(f"Order {order.reference} is {order.status}: no refund.")
-    if restock:
+    if restock and order.takes_main_stock:
         give_back_lines(session, order.lines)
     mechanics().refunded(session, order, now=now)
 

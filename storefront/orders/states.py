@@ -3,6 +3,14 @@
 from enum import StrEnum
 
 
+class Channel(StrEnum):
+    """Where an order was made: the shop online, or the merch stand at a gig (whose units
+    come from the stand's own stock, allocated before the night)."""
+
+    SHOP = "shop"
+    STAND = "stand"
+
+
 class OrderStatus(StrEnum):
     PENDING = "pending"
     PAID = "paid"

@@ -71,10 +71,12 @@ class PaymentProvider(ABC):
 
 
 def _registry() -> dict[str, type[PaymentProvider]]:
+    from storefront.payments.stand import CashProvider, TerminalProvider
     from storefront.payments.stripe import StripeProvider
     from storefront.payments.testpay import TestPaymentProvider
 
-    return {StripeProvider.name: StripeProvider, TestPaymentProvider.name: TestPaymentProvider}
+    providers = (StripeProvider, TestPaymentProvider, CashProvider, TerminalProvider)
+    return {provider.name: provider for provider in providers}
 
 
 def get_provider(name: str) -> PaymentProvider:

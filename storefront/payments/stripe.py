@@ -40,7 +40,6 @@ class StripeProvider(PaymentProvider):
         params = {
             "mode": "payment",
             "line_items": _line_items(order),
-            "customer_email": order.email,
             "client_reference_id": order.reference,
             "metadata": {"order_reference": order.reference},
             "payment_intent_data": {"metadata": {"order_reference": order.reference}},
@@ -49,6 +48,8 @@ class StripeProvider(PaymentProvider):
             "expires_at": int(expires_at.timestamp()),
             "locale": order.locale,
         }
+        if order.email:  # a fan paying a stand sale on their phone may have given none
+            params["customer_email"] = order.email
         try:
             session = stripe_client().v1.checkout.sessions.create(
                 params=params, options={"idempotency_key": f"checkout-{order.reference}"}

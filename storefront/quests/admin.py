@@ -13,6 +13,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, exists, func, select
@@ -117,9 +118,11 @@ def update_gig(session: Session, gig: Gig, *, fields: GigFields) -> Gig:
 
 
 def gig_dependents(session: Session, gig: Gig) -> list[str]:
-    """Why `gig` may not be deleted: one sentence per thing that depends on it."""
-    # Every check that something refers to a gig (a quest's claims, the stand's orders)
-    # goes here: delete_gig and the tour list both ask this one function.
+    """Why `gig` may not be deleted: one sentence per thing that depends on it.
+
+    delete_gig and the tour list both ask this one function. The quest's stamps are
+    checked here; domains built on gigs (the stand) add their checks in `create_app`,
+    as `app.extensions["gig_dependents"]`, since quests never imports them."""
     reasons = []
     stamps = session.scalar(select(func.count(Stamp.id)).join(Quest).where(Quest.gig_id == gig.id))
     if stamps:
@@ -130,6 +133,8 @@ def gig_dependents(session: Session, gig: Gig) -> list[str]:
                 stamps,
             )
         )
+    for check in current_app.extensions.get("gig_dependents", ()):
+        reasons.extend(check(session, gig))
     return reasons
 
 

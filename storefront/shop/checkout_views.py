@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from storefront.clock import utcnow
 from storefront.discounts.services import DiscountRefused
@@ -157,6 +158,19 @@ def checkout():
     save_cart(Cart())
     save_discount(None)
     return redirect(url)
+
+
+@bp.get("/orders/<reference>/pay")
+def order_pay(reference: str):
+    """Pay a pending order from another device: the QR a stand shows the fan."""
+    order = db.session.scalar(select(Order).where(Order.reference == reference))
+    if order is None:
+        abort(404)
+    try:
+        return redirect(_payment_url(order))
+    except PaymentError as error:
+        flash(error.message, "error")
+        return redirect(url_for("shop.order_page", reference=order.reference))
 
 
 def _applied_discount() -> tuple[Discount | None, bool]:
