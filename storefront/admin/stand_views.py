@@ -8,6 +8,8 @@ own id, when the connection comes back (`sales_json`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import (
     Blueprint,
     current_app,
@@ -185,7 +187,7 @@ def _record(found: Gig, sale: StandSale) -> Order:
     return record_sale(
         db.session,
         found,
-        sale,
+        replace(sale, locale=str(get_locale())),
         staff=current_user.email,
         online_provider=checkout_provider_name(),
         now=utcnow(),

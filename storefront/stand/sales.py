@@ -54,6 +54,7 @@ class StandSale:
     lines: tuple[SaleLine, ...]
     method: PaymentMethod
     email: str = ""
+    locale: str = "fr"  # the stand's: the receipt is written in it
 
 
 def record_sale(
@@ -117,7 +118,7 @@ def _new_order(session, gig, sale, key, online_provider, now, reservation_minute
         # Without an email, each sale is its own fan: anonymous buyers share no cap.
         fan_key=fan_key(email) if email else key,
         checkout_key=key,
-        locale="fr",
+        locale=sale.locale,
         currency=lines[0].product.currency,
         subtotal_cents=subtotal,
         shipping_cents=0,

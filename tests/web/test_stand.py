@@ -253,3 +253,19 @@ def test_a_gig_with_a_stand_is_not_deleted(admin, make_gig, cd):
     assert "Stock was taken to its stand" in refused.get_data(as_text=True)
     assert db.session.get(type(gig), gig.id) is not None
     assert fresh(cd).stock == 9
+
+
+def test_a_numbered_copy_sold_at_the_stand_is_drawn_like_online(admin, make_gig, make_edition):
+    from storefront.editions.models import Copy
+
+    gig = make_gig()
+    edition = make_edition()
+    allocate(admin, gig, edition.product, 2)
+    reply = sell_json(admin, gig, sale(edition.product, 1, email="fan@ex.org"))
+    assert reply.status_code == 200
+    order = db.session.scalar(select(Order).where(Order.reference == reply.json["reference"]))
+    copies = db.session.scalars(select(Copy).where(Copy.order_id == order.id)).all()
+    assert len(copies) == 1 and copies[0].number >= 1
+    receipt = db.session.scalar(select(OutboxMessage.body))
+    assert f"{copies[0].number}/{copies[0].variant.count} — {copies[0].variant.name}" in receipt
+    assert "merch stand" in receipt and "ship" not in receipt  # in the stand's language
