@@ -51,6 +51,7 @@ bench: install
 	$(PY) bench/release_page.py
 	$(PY) bench/drop.py
 	$(PY) bench/edition_drop.py
+	$(PY) bench/quest_claim.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -30,9 +30,12 @@ def cities_of(session: Session, passport: Passport) -> int:
     )
 
 
-def grant_badges(session: Session, passport: Passport, *, now: datetime) -> list[BadgeGrant]:
-    """Grant every badge the passport's cities reach and it does not hold yet."""
-    reached = cities_of(session, passport)
+def grant_badges(
+    session: Session, passport: Passport, *, now: datetime, cities: int | None = None
+) -> list[BadgeGrant]:
+    """Grant every badge the passport's cities reach (`cities` when the caller knows
+    them: a passport made by this claim has one) and it does not hold yet."""
+    reached = cities_of(session, passport) if cities is None else cities
     held = select(BadgeGrant.badge_id).where(BadgeGrant.passport_id == passport.id)
     due = session.scalars(
         select(Badge).where(Badge.cities <= reached, Badge.id.not_in(held)).order_by(Badge.cities)

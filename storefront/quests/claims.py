@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from storefront.database import serialize_on
 from storefront.quests.badges import grant_badges
@@ -43,8 +43,12 @@ def new_passport_key() -> str:
 
 
 def quest_for_code(session: Session, code: QuestCode) -> Quest | None:
-    """The quest of the gig a code names, with its gig."""
-    return session.scalar(select(Quest).join(Gig).where(Quest.gig_id == code.gig_id))
+    """The quest of the gig a code names, with its gig and tour (one query)."""
+    return session.scalar(
+        select(Quest)
+        .where(Quest.gig_id == code.gig_id)
+        .options(joinedload(Quest.gig).joinedload(Gig.tour))
+    )
 
 
 def window_of(quest: Quest) -> Window:
@@ -91,20 +95,23 @@ def claim_stamp(
 
 
 def _claim(session: Session, quest: Quest, passport: Passport | None, now: datetime) -> Claim:
-    if not _count_stamp(session, quest):
-        session.rollback()
-        passport = passport or Passport(key=new_passport_key(), created_at=now)
-        return Claim(ClaimOutcome.FULL, passport, None)
+    new = passport is None
     if passport is None:
         passport = Passport(key=new_passport_key(), created_at=now)
         session.add(passport)
-        session.flush()
-    # The fan's claims at other gigs wait here, so badge counts see each other's stamps.
-    serialize_on(session, f"passport:{passport.id}")
-    stamp = Stamp(quest_id=quest.id, passport_id=passport.id, claimed_at=now)
+    stamp = Stamp(quest_id=quest.id, passport=passport, claimed_at=now)
     session.add(stamp)
     session.flush()
-    granted = grant_badges(session, passport, now=now)
+    if not new:
+        # The fan's claims at other gigs wait here, so badge counts see each other's
+        # stamps (a passport made just now has no other claim).
+        serialize_on(session, f"passport:{passport.id}")
+    granted = grant_badges(session, passport, now=now, cities=1 if new else None)
+    # Counted last: on PostgreSQL the quest's row, which every claim of the night
+    # updates, stays locked only for the commit.
+    if not _count_stamp(session, quest):
+        session.rollback()
+        return Claim(ClaimOutcome.FULL, Passport(key=new_passport_key()) if new else passport, None)
     session.commit()
     return Claim(ClaimOutcome.STAMPED, passport, stamp, granted)
 

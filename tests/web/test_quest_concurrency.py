@@ -26,6 +26,13 @@ def _room_full_of_fans(app, monkeypatch):
     monkeypatch.setitem(app.config, "QUEST_CLAIM_RATE_LIMIT", "10000 per minute")
 
 
+def fan_in_english(base_url: str) -> Fan:
+    """A fan whose phone asks for English (the pages' outcomes are read in it)."""
+    fan = Fan(base_url)
+    fan.opener.addheaders = [("Accept-Language", "en")]
+    return fan
+
+
 def scan_at_once(fans: list[Fan], paths: list[str]) -> list[str]:
     """Each fan opens its path at the same instant; what each page said."""
     start = Barrier(len(fans))
@@ -52,7 +59,7 @@ def count(model, **where) -> int:
 
 def test_fifty_fans_scanning_at_once_get_one_stamp_each(app, live_server, make_quest):
     quest = make_quest()
-    fans = [Fan(live_server) for _ in range(50)]
+    fans = [fan_in_english(live_server) for _ in range(50)]
     outcomes = scan_at_once(fans, [poster_url(app, quest)] * 50)
     assert Counter(outcomes) == {"stamped": 50}
     assert count(Stamp, quest_id=quest.id) == 50
@@ -62,7 +69,7 @@ def test_fifty_fans_scanning_at_once_get_one_stamp_each(app, live_server, make_q
 
 def test_one_fan_scanning_twice_at_once_gets_one_stamp(app, live_server, make_gig, make_quest):
     lyon, tonight = make_quest(make_gig("Lyon")), make_quest(make_gig("Genève"))
-    fan = Fan(live_server)
+    fan = fan_in_english(live_server)
     assert "Stamped:" in fan.request(poster_url(app, lyon)).body  # the fan has a passport
     outcomes = scan_at_once([fan] * 6, [poster_url(app, tonight)] * 6)
     assert sorted(outcomes) == ["already"] * 5 + ["stamped"]
@@ -72,7 +79,7 @@ def test_one_fan_scanning_twice_at_once_gets_one_stamp(app, live_server, make_gi
 
 def test_a_cap_gives_exactly_its_stamps_under_a_rush(app, live_server, make_quest):
     quest = make_quest(cap=7)
-    fans = [Fan(live_server) for _ in range(30)]
+    fans = [fan_in_english(live_server) for _ in range(30)]
     outcomes = scan_at_once(fans, [poster_url(app, quest)] * 30)
     assert Counter(outcomes) == {"stamped": 7, "full": 23}
     assert count(Stamp, quest_id=quest.id) == 7
@@ -90,7 +97,7 @@ def test_badges_crossed_by_two_claims_at_once_are_each_granted_once(
         ]
     )
     db.session.commit()
-    fan = Fan(live_server)
+    fan = fan_in_english(live_server)
     for quest in quests[:2]:
         fan.request(poster_url(app, quest))
     outcomes = scan_at_once([fan, fan], [poster_url(app, quest) for quest in quests[2:]])
