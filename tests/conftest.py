@@ -23,7 +23,12 @@ from storefront.extensions import db, limiter
 from storefront.orders.models import Order
 from storefront.shop.page_cache import page_cache
 
-pytest_plugins = ["tests.support.stripe_fakes", "tests.support.servers", "tests.support.quests"]
+pytest_plugins = [
+    "tests.support.stripe_fakes",
+    "tests.support.servers",
+    "tests.support.quests",
+    "tests.support.staff",
+]
 
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 

@@ -48,7 +48,7 @@ DOMAINS: dict[str, set[str]] = {
         "quests",
         "discounts",
         "stand",
-    },
+    },  # the demo tells every domain's story
 }
 
 

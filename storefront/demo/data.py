@@ -25,6 +25,7 @@ from storefront.catalog.models import (
 from storefront.demo.campaigns import load_campaigns
 from storefront.demo.editions import load_editions, sell_tour_edition
 from storefront.demo.media import excerpt, make_cover, make_zip, render_audio, write_wav
+from storefront.demo.stand import load_stand
 from storefront.demo.tour import load_tour
 
 # Every full-length demo track lasts FULL_SECONDS whatever its nominal duration says:
@@ -249,7 +250,9 @@ def load_demo(session: Session, *, media_dir: Path, private_dir: Path, now: date
     load_editions(session)
     load_campaigns(session, private_dir=private_dir)
     sell_tour_edition(session)
-    load_tour(session, now=now, private_dir=private_dir)
+    tour = load_tour(session, now=now, private_dir=private_dir)
+    session.commit()
+    load_stand(session, tour, now=now)
     session.commit()
     return len(LABEL)
 

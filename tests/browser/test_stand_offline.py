@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from storefront.extensions import db
 from storefront.orders.models import Order
 from storefront.stand.models import StandStock
-from tests.web.test_admin import PASSWORD, make_user
+from tests.support.staff import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 

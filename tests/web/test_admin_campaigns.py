@@ -16,20 +16,11 @@ from storefront.payments.testpay import TestPaymentProvider
 from storefront.preorders.models import Campaign
 from tests.conftest import fresh, order_by_reference
 from tests.support.campaigns import open_order, preorder
-from tests.web.test_admin import product_data, send, signed_in
+from tests.support.staff import send
+from tests.web.test_admin import product_data
 from tests.web.test_admin_uploads import add_track, files_in, upload, wav_bytes
 
 MP4_BYTES = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 40
-
-
-@pytest.fixture
-def admin(client):
-    return signed_in(client, "admin")
-
-
-@pytest.fixture
-def staff(client):
-    return signed_in(client, "staff")
 
 
 def campaign_data(release, **fields) -> dict:

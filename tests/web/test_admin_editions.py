@@ -16,21 +16,11 @@ from storefront.extensions import db
 from storefront.inserts.models import InsertPool
 from tests.conftest import fresh
 from tests.support.campaigns import preorder
-from tests.web.test_admin import send, signed_in
+from tests.support.staff import send
 from tests.web.test_admin_campaigns import refused, text_of
 from tests.web.test_admin_uploads import upload
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-@pytest.fixture
-def admin(client):
-    return signed_in(client, "admin")
-
-
-@pytest.fixture
-def staff(client):
-    return signed_in(client, "staff")
 
 
 def edition_data(**fields) -> dict:

@@ -12,17 +12,7 @@ from storefront.extensions import db
 from storefront.quests import admin as services
 from storefront.quests.models import Gig, Tour
 from tests.conftest import fresh
-from tests.web.test_admin import send, signed_in
-
-
-@pytest.fixture
-def admin(client):
-    return signed_in(client, "admin")
-
-
-@pytest.fixture
-def staff(client):
-    return signed_in(client, "staff")
+from tests.support.staff import send
 
 
 @pytest.fixture

@@ -18,20 +18,9 @@ from tests.support.campaigns import open_order
 from tests.support.label import PROVIDERS, act, admin_page, history, kinds_by, paid_order, ship
 from tests.support.payments import mails, stock, stripe_checkout
 from tests.support.stripe_fakes import checkout_session
-from tests.web.test_admin import signed_in
 
 ADMIN = "admin@bruitblanc.example"
 TRACKING_URL = "https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901"
-
-
-@pytest.fixture
-def admin(client):
-    return signed_in(client, "admin")
-
-
-@pytest.fixture
-def staff(client):
-    return signed_in(client, "staff")
 
 
 @pytest.fixture

@@ -8,14 +8,8 @@ import pytest
 from tests.conftest import order_by_reference
 from tests.support.label import admin_page, history, paid_order, refund, refund_form
 from tests.support.payments import mails, refund_object, refunds, stock
-from tests.web.test_admin import signed_in
 
 ADMIN = "admin@bruitblanc.example"
-
-
-@pytest.fixture
-def admin(client):
-    return signed_in(client, "admin")
 
 
 @pytest.fixture

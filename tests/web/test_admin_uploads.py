@@ -17,19 +17,8 @@ from sqlalchemy import select, update
 from storefront.catalog.models import Product, Release
 from storefront.extensions import db
 from tests.conftest import fresh
-from tests.web.test_admin import (
-    make_order,
-    product_data,
-    release_data,
-    send,
-    signed_in,
-    track_data,
-)
-
-
-@pytest.fixture
-def admin(client):
-    return signed_in(client, "admin")
+from tests.support.staff import send
+from tests.web.test_admin import make_order, product_data, release_data, track_data
 
 
 def image_bytes(image_format: str = "PNG", size: int = 32) -> bytes:

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import csrf_token_from, fresh
 from tests.support.shop import ADDRESS
-from tests.web.test_admin import product_data, send, signed_in
+from tests.support.staff import send, signed_in
+from tests.web.test_admin import product_data
 
 ODD = [
     "",

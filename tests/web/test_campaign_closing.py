@@ -14,7 +14,7 @@ from storefront.preorders.closing import close_due_campaigns
 from tests.conftest import fresh
 from tests.support.campaigns import open_order, pay, preorder
 from tests.support.payments import refund_object
-from tests.web.test_admin import signed_in
+from tests.support.staff import signed_in
 
 MISSED = ("pressing", 100, "none", "Pressing")
 

@@ -21,12 +21,7 @@ from storefront.orders.services import mark_shipped
 from storefront.payments.services import refund_order
 from tests.conftest import fresh
 from tests.support.campaigns import open_order, preorder
-from tests.web.test_admin import send, signed_in
-
-
-@pytest.fixture
-def admin(client):
-    return signed_in(client, "admin")
+from tests.support.staff import send, signed_in
 
 
 def make_pool(campaign, *, count: int, run: int, name="a studio notebook", at_once=False):

@@ -16,6 +16,7 @@ from storefront.orders.models import Order
 from storefront.preorders.models import Backing, Campaign
 from storefront.preorders.services import paid_units
 from storefront.quests.models import BadgeGrant, Quest, Stamp
+from storefront.stand.summary import night_summary
 from tests.support.quests import poster_url
 
 
@@ -99,6 +100,11 @@ def _check_quests(app, client) -> None:
     assert "not open yet" in client.get(poster_url(app, quests["Lille"])).get_data(as_text=True)
     badges = db.session.scalars(select(BadgeGrant)).all()
     assert len(badges) == 4 and {grant.badge.name for grant in badges} == {"Trois villes"}
+    geneve = night_summary(db.session, quests["Genève"].gig)
+    assert geneve.reconciled and geneve.sales == 3
+    assert [row.missing for row in geneve.stock] == [0, 0, 1], "a T-shirt in L went missing"
+    tonight = night_summary(db.session, quests["Lausanne"].gig)
+    assert not tonight.reconciled and tonight.sales == 2 and tonight.cash_expected > 0
 
 
 def _campaign_states() -> dict[str, tuple[str, int, int]]:

@@ -17,14 +17,9 @@ from storefront.quests.codes import SLOT_SECONDS, read_code, slot_at
 from storefront.quests.models import Quest
 from tests.conftest import fresh
 from tests.support.quests import poster_url
-from tests.web.test_admin import send, signed_in
+from tests.support.staff import send, signed_in
 
 OGG = b"OggS" + b"\x00" * 60
-
-
-@pytest.fixture
-def admin(client):
-    return signed_in(client, "admin")
 
 
 def quest_data(**fields) -> dict:

@@ -18,12 +18,6 @@ from tests.support.payments import (
     stored_events,
 )
 from tests.support.stripe_fakes import stripe_error
-from tests.web.test_admin import signed_in
-
-
-@pytest.fixture
-def admin(client):
-    return signed_in(client, "admin")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from config import (
 from storefront import create_app
 from storefront.extensions import db
 from tests.conftest import fresh
-from tests.web.test_admin import log_in, make_user, send
+from tests.support.staff import log_in, make_user, send
 
 PRODUCTION_OK = {
     "SECRET_KEY": "f3" * 32,

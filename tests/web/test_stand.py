@@ -16,12 +16,7 @@ from storefront.mail.models import OutboxMessage
 from storefront.orders.models import Order
 from storefront.stand.models import StandStock
 from tests.conftest import csrf_token_from, fresh
-from tests.web.test_admin import send, signed_in
-
-
-@pytest.fixture
-def admin(client):
-    return signed_in(client, "admin")
+from tests.support.staff import send, signed_in
 
 
 @pytest.fixture

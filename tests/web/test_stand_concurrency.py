@@ -24,7 +24,7 @@ from storefront.orders.services import expire_due_orders
 from storefront.stand.models import StandStock
 from storefront.stand.sales import PaymentMethod, SaleLine, StandSale, record_sale
 from tests.support.fans import CSRF_RE, Fan
-from tests.web.test_admin import PASSWORD, make_user
+from tests.support.staff import PASSWORD, make_user
 
 pytestmark = pytest.mark.slow
 

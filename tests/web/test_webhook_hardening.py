@@ -32,6 +32,7 @@ from tests.support.payments import (
     stripe_checkout,
 )
 from tests.support.shop import add_to_cart, checkout, pay_test, reference_of
+from tests.support.staff import signed_in
 from tests.support.stripe_fakes import (
     WEBHOOK_SECRET,
     FakeStripeHTTP,
@@ -39,7 +40,6 @@ from tests.support.stripe_fakes import (
     event,
     signed_headers,
 )
-from tests.web.test_admin import signed_in
 
 PI = "pi_test_hardening"
 STRIPE_DOWN = {"error": {"type": "api_error", "message": "Try again later."}}
