@@ -114,3 +114,33 @@ def test_wrong_passwords_are_counted_once_across_two_workers(two_workers):
         form = {"csrf_token": token, "email": "admin@bruitblanc.example", "password": "guess"}
         statuses.append(guesser.request("/admin/login", form).status)
     assert statuses == [422] * 10 + [429] * 9
+
+
+@pytest.fixture
+def quest_path(shop_database):
+    """The path of a poster's code for a quest open now, in the workers' database."""
+    from datetime import timedelta
+
+    from storefront.clock import utcnow
+    from storefront.quests.codes import QuestCode, sign_code
+    from storefront.quests.models import Gig, Quest, Tour
+
+    shop = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=shop_database, SECRET_KEY="k" * 40)
+    with shop.app_context():
+        doors = utcnow() - timedelta(minutes=30)
+        gig = Gig(city="Lausanne", venue="Le Romandie", country="CH", timezone="Europe/Zurich",
+                  doors_at=doors, curfew_at=doors + timedelta(hours=4), notes="",
+                  tour=Tour(name="Hiver", artist="Collectif Larsen"))  # fmt: skip
+        db.session.add(Quest(gig=gig, fragment_title="Balance", fragment_text="…", message=""))
+        db.session.commit()
+        path = "/q/" + sign_code("k" * 40, QuestCode(gig.id, 1))
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+def test_quest_scans_are_counted_once_across_two_workers(quest_path, two_workers):
+    fan = Fan(two_workers)
+    statuses = [fan.request(quest_path).status for _ in range(24)]
+    # QUEST_CLAIM_RATE_LIMIT: 20 a minute per address, whichever worker answers.
+    assert statuses == [200] * 20 + [429] * 4
