@@ -92,7 +92,6 @@ def _stand_page(found: Gig, form: SellForm, status: int = 200):
         currency=tiles[0].currency if tiles else "EUR",
         form=form,
         item_form=StandItemForm(formdata=None),
-        max_units=MAX_UNITS,
     )
     return page, status
 

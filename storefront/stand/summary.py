@@ -105,7 +105,7 @@ class StandTile:
 
     @property
     def key(self) -> str:
-        return f"{self.row.product_id}:{self.row.option_id or 0}"
+        return item_key(self.row)
 
     @property
     def left(self) -> int:
@@ -118,10 +118,13 @@ class StandTile:
 
 def stand_tiles(session: Session, gig: Gig, in_sale: dict[str, int]) -> list[StandTile]:
     """What the stand sells tonight, in the grid's order, with the sale on the screen."""
-    tiles = []
-    for row in stand_rows(session, gig):
-        if row.reconciled_at is None:
-            key = f"{row.product_id}:{row.option_id or 0}"
-            product = row.product
-            tiles.append(StandTile(row, product.price_cents, product.currency, in_sale.get(key, 0)))
-    return tiles
+    return [
+        StandTile(row, row.product.price_cents, row.product.currency, in_sale.get(item_key(row), 0))
+        for row in stand_rows(session, gig)
+        if row.reconciled_at is None
+    ]
+
+
+def item_key(row: StandStock) -> str:
+    """How the grid and the sale name an item: "product:option" (option 0: none)."""
+    return f"{row.product_id}:{row.option_id or 0}"

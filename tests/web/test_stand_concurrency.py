@@ -157,9 +157,12 @@ def test_the_stand_stock_adds_up_whatever_the_sales(
         kept = sum(q for q, m in _sold(sales, allocated) if m is not PaymentMethod.PHONE)
         db.session.refresh(row)
         assert row.sold == kept
+    # Each example starts afresh: no order left, and none kept in the session's identity
+    # map (SQLite gives a deleted order's id to the next one).
     db.session.execute(update(StandStock).values(sold=0))
     db.session.execute(Order.__table__.delete())
     db.session.commit()
+    db.session.expunge_all()
 
 
 def _sold(sales, allocated):
