@@ -136,9 +136,18 @@ def _http_error(error: HTTPException):
         # Scripts read the code; the message stays English whatever the browser asks for.
         with force_locale("en"):
             message = str(error.description)
-        return jsonify(error=error.name.lower().replace(" ", "_"), message=message), error.code
+        code = error.name.lower().replace(" ", "_")
+        return jsonify(error=code, message=message), error.code, _retry_after(error)
     title, message = error_text(error)
-    return render_template("error.html", code=error.code, title=title, message=message), error.code
+    page = render_template("error.html", code=error.code, title=title, message=message)
+    return page, error.code, _retry_after(error)
+
+
+def _retry_after(error: HTTPException) -> dict[str, str]:
+    """When a refused client may try again: the limit's window, at the most."""
+    if isinstance(error, RateLimitExceeded):
+        return {"Retry-After": str(error.limit.limit.get_expiry())}
+    return {}
 
 
 def _csrf_error(error: CSRFError):
