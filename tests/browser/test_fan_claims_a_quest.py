@@ -181,3 +181,28 @@ def test_fan_scans_plays_the_fragment_finds_it_in_the_passport_and_a_rescan_adds
     # Nothing, on any page of the visit, came from another origin.
     assert [r.url for r in every_request if not r.url.startswith(live_server + "/")] == []
     assert console_errors == []
+
+
+@pytest.mark.parametrize("scheme, dark", [("dark", True), ("light", False)])
+def test_the_claim_page_follows_the_phones_dark_mode(
+    app, live_server, browser, make_quest, scheme, dark
+):
+    quest = make_quest()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(live_server + poster_url(app, quest))
+        colors = page.evaluate(
+            """() => [getComputedStyle(document.documentElement).backgroundColor,
+                      getComputedStyle(document.querySelector('.quest h1')).color]"""
+        )
+    finally:
+        context.close()
+    background, text = (_luminance(color) for color in colors)
+    assert (background < 0.2) is dark and (text > 0.8) is dark, colors
+    assert abs(background - text) > 0.6, "readable: ink and paper far apart"
+
+
+def _luminance(css: str) -> float:
+    red, green, blue = (int(part) for part in css[css.index("(") + 1 : -1].split(",")[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
