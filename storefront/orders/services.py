@@ -27,7 +27,7 @@ from storefront.orders.history import SHOP, EventKind, amount_text, record_event
 from storefront.orders.mechanics import mechanics
 from storefront.orders.models import Order, Refund
 from storefront.orders.states import OrderStatus, sources_of
-from storefront.orders.stock import give_back_lines, take_lines
+from storefront.orders.stock import give_back_order_stock, take_order_stock
 
 
 class PaymentOutcome(StrEnum):
@@ -99,8 +99,7 @@ def _release(
 ) -> bool:
     if not _move(session, order, status, now=now, actor=actor, closed_at=now, stock_held=False):
         return False
-    if order.takes_main_stock:
-        give_back_lines(session, order.lines)
+    give_back_order_stock(session, order)
     mechanics().released(session, order, now=now)
     return True
 
@@ -158,16 +157,14 @@ def _take_back(session: Session, order: Order, now: datetime) -> bool:
     """Take a lapsed order's stock again for its late payment, within the fan's caps;
     False (nothing taken, the reason in the order's notice) when that cannot be."""
     try:
-        if order.takes_main_stock:
-            take_lines(session, order.lines)
+        take_order_stock(session, order)
     except NotEnoughStock as shortage:
         _sold_out_meanwhile(order, shortage)
         return False
     try:
         hold_for_fan(session, order, now=now)
     except StorefrontError as refusal:
-        if order.takes_main_stock:
-            give_back_lines(session, order.lines)
+        give_back_order_stock(session, order)
         if isinstance(refusal, NotEnoughStock):  # a stand's own stock, held by its mechanic
             _sold_out_meanwhile(order, refusal)
             return False
@@ -282,8 +279,8 @@ def _refunded(session: Session, order: Order, now: datetime, actor: str) -> None
     closed = {"closed_at": now, "stock_held": False}
     if not _move(session, order, OrderStatus.REFUNDED, now=now, actor=actor, **closed):
         raise InvalidTransition(f"Order {order.reference} is {order.status}: no refund.")
-    if restock and order.takes_main_stock:
-        give_back_lines(session, order.lines)
+    if restock:
+        give_back_order_stock(session, order)
     mechanics().refunded(session, order, now=now)
 
 

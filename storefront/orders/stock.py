@@ -62,6 +62,19 @@ def take_lines(session: Session, lines: list) -> None:
             raise NotEnoughStock(line.description, left)
 
 
+def take_order_stock(session: Session, order: Order) -> None:
+    """Take an order's lines from the shop's stock (`take_lines`); a stand sale's units
+    come from its stand instead, which the stand's mechanic takes."""
+    if order.takes_main_stock:
+        take_lines(session, order.lines)
+
+
+def give_back_order_stock(session: Session, order: Order) -> None:
+    """Put an order's lines back in the shop's stock (not a stand sale's: its mechanic)."""
+    if order.takes_main_stock:
+        give_back_lines(session, order.lines)
+
+
 def give_back_lines(session: Session, lines: list) -> None:
     for line in lines:
         give_back_units(
