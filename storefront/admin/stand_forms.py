@@ -13,7 +13,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from storefront.admin.forms import AdminForm, strip_text
 from storefront.catalog.models import Product
 from storefront.stand.models import StandStock
-from storefront.stand.sales import CLIENT_ID, MAX_UNITS, PaymentMethod, SaleLine, StandSale
+from storefront.stand.sales import CLIENT_ID, PaymentMethod, SaleLine, StandSale
 
 ITEM_KEY = r"^\d{1,9}:\d{1,9}$"
 
@@ -102,7 +102,7 @@ class ReconcileForm(AdminForm):
             f"row-{row.id}": IntegerField(
                 row.label,
                 default=row.left,
-                validators=[InputRequired(), NumberRange(0, MAX_UNITS * 10_000)],
+                validators=[InputRequired(), NumberRange(0, 1_000_000)],
             )
             for row in rows
         }

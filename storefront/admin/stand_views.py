@@ -31,6 +31,7 @@ from storefront.clock import utcnow
 from storefront.errors import StorefrontError
 from storefront.extensions import db
 from storefront.money import format_cents
+from storefront.orders.cart import MAX_QUANTITY
 from storefront.orders.models import Order
 from storefront.orders.states import Channel, OrderStatus
 from storefront.payments.provider import checkout_provider_name
@@ -38,7 +39,7 @@ from storefront.quests.models import Gig
 from storefront.quests.posters import qr_svg
 from storefront.quests.services import gig_view
 from storefront.stand.models import StandStock
-from storefront.stand.sales import MAX_UNITS, PaymentMethod, SaleLine, StandSale, record_sale
+from storefront.stand.sales import PaymentMethod, SaleLine, StandSale, record_sale
 from storefront.stand.stock import is_reconciled
 from storefront.stand.summary import night_summary, stand_tiles
 
@@ -104,7 +105,7 @@ def gig_item(gig_id: int):
     if form.validate_on_submit():
         quantities = _sale_quantities(found)
         count = quantities.get(form.key.data, 0) + (-1 if form.remove.data else 1)
-        quantities[form.key.data] = max(0, min(count, MAX_UNITS))
+        quantities[form.key.data] = max(0, min(count, MAX_QUANTITY))
         _keep_sale(found, {key: n for key, n in quantities.items() if n})
     return redirect(url_for("stand.gig", gig_id=found.id))
 

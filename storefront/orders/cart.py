@@ -121,6 +121,9 @@ class PricedCart:
     lines: list[PricedLine]
     zone: Zone | None
     discount: Discount | None = None
+    # A sale at the merch stand of this gig (an id of the quests domain): handed over
+    # across the table, so nothing to ship and no address to ask.
+    stand_gig_id: int | None = None
 
     @property
     def subtotal_cents(self) -> int:
@@ -139,6 +142,8 @@ class PricedCart:
 
     @property
     def shipping_cents(self) -> int:
+        if self.stand_gig_id is not None:
+            return 0
         items = [ParcelItem(line.product.weight_class, line.quantity) for line in self.lines]
         return shipping_cents(items, self.zone or Zone.FRANCE)
 
@@ -152,10 +157,15 @@ class PricedCart:
 
 
 def price_cart(
-    session: Session, cart: Cart, zone: Zone | None = None, discount: Discount | None = None
+    session: Session,
+    cart: Cart,
+    zone: Zone | None = None,
+    discount: Discount | None = None,
+    *,
+    stand_gig_id: int | None = None,
 ) -> PricedCart:
-    """Look the cart's products up and price it (less `discount`); lines no longer on sale
-    are dropped."""
+    """Look the cart's products up and price it (less `discount`; at the stand of gig
+    `stand_gig_id`, nothing to ship); lines no longer on sale are dropped."""
     ids = {key.product_id for key in cart.quantities}
     # One query: carts hold a few lines, and checkout is the hottest write path.
     products = (
@@ -179,7 +189,7 @@ def price_cart(
         ):
             continue
         lines.append(PricedLine(key, product, option, quantity))
-    return PricedCart(lines, zone, discount)
+    return PricedCart(lines, zone, discount, stand_gig_id)
 
 
 def _find_option(product: Product, option_id: int | None) -> ProductOption | None:

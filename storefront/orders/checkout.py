@@ -19,8 +19,8 @@ from storefront.orders.history import FAN, EventKind, record_event
 from storefront.orders.mechanics import mechanics
 from storefront.orders.models import Order, OrderLine
 from storefront.orders.services import expire_due_orders, hold_for_fan
-from storefront.orders.states import OrderStatus
-from storefront.orders.stock import take_lines
+from storefront.orders.states import Channel, OrderStatus
+from storefront.orders.stock import take_order_stock
 
 
 @dataclass(frozen=True)
@@ -56,29 +56,32 @@ def start_checkout(
     now: datetime,
     reservation_minutes: int,
     checkout_key: str | None = None,
+    actor: str = FAN,
 ) -> Order:
     """Reserve every line of the cart and open a pending order, or raise and take nothing.
 
     When stock is short, reservations that have run out are given back first and the
     checkout is tried once more: expiry is applied lazily, when it matters. A
     `checkout_key` names one submission of the checkout form: submitted again (a retry
-    after a crash, a double tap), it gets the order the first submission opened.
+    after a crash, a double tap), it gets the order the first submission opened. A cart
+    priced at a gig's stand makes a stand sale (`actor`: the staff member selling).
     """
     if checkout_key and (earlier := order_for_submission(session, checkout_key)):
         return earlier
     if not cart.lines:
         raise EmptyCart()
-    if cart.has_physical and not (buyer.name and buyer.line1 and buyer.city and buyer.country):
+    posted = cart.has_physical and cart.stand_gig_id is None
+    if posted and not (buyer.name and buyer.line1 and buyer.city and buyer.country):
         raise AddressRequired(_l("A shipping address is needed for physical items."))
     mechanics().check_cart(session, lines=cart.lines, email=buyer.email, now=now)
     order = _new_order(cart, buyer, provider, now, timedelta(minutes=reservation_minutes))
     order.checkout_key = checkout_key
     try:
-        return _reserve_once(session, order, cart.lines, now)
+        return _reserve_once(session, order, actor, now)
     except NotEnoughStock:
         if not expire_due_orders(session, now=now):
             raise
-    return _reserve_once(session, order, cart.lines, now)
+    return _reserve_once(session, order, actor, now)
 
 
 def order_for_submission(session: Session, checkout_key: str) -> Order | None:
@@ -86,11 +89,11 @@ def order_for_submission(session: Session, checkout_key: str) -> Order | None:
     return session.scalar(select(Order).where(Order.checkout_key == checkout_key))
 
 
-def _reserve_once(session: Session, order: Order, lines: list, now: datetime) -> Order:
+def _reserve_once(session: Session, order: Order, actor: str, now: datetime) -> Order:
     # The same submission arriving twice at once: the unique key lets one order in, and
     # the other request gets that order (its own reservation is rolled back).
     try:
-        return _reserve(session, order, lines, now)
+        return _reserve(session, order, actor, now)
     except (IntegrityError, NotEnoughStock):
         earlier = order.checkout_key and order_for_submission(session, order.checkout_key)
         if not earlier:
@@ -99,12 +102,12 @@ def _reserve_once(session: Session, order: Order, lines: list, now: datetime) ->
 
 
 @transactional
-def _reserve(session: Session, order: Order, lines: list, now: datetime) -> Order:
-    take_lines(session, lines)
+def _reserve(session: Session, order: Order, actor: str, now: datetime) -> Order:
+    take_order_stock(session, order)
     session.add(order)
     session.flush()
-    hold_for_fan(session, order, now=now)
-    record_event(session, order, actor=FAN, kind=EventKind.PLACED, after=order.status, now=now)
+    hold_for_fan(session, order, now=now)  # a stand sale's units are taken here
+    record_event(session, order, actor=actor, kind=EventKind.PLACED, after=order.status, now=now)
     return order
 
 
@@ -115,7 +118,6 @@ def _new_order(
         reference=new_reference(),
         status=OrderStatus.PENDING,
         email=buyer.email,
-        fan_key=fan_key(buyer.email),
         locale=buyer.locale,
         currency=cart.currency,
         subtotal_cents=cart.subtotal_cents,
@@ -129,10 +131,15 @@ def _new_order(
         stock_held=True,
         lines=[_order_line(line, cart.discount_of(line)) for line in cart.lines],
     )
+    # Without an email (a stand sale), the order is its own fan: no cap is shared.
+    order.fan_key = fan_key(buyer.email) if buyer.email else f"order:{order.reference}"
+    # Set here, not left to the column's default: the stock is taken before the INSERT.
+    order.channel = Channel.SHOP if cart.stand_gig_id is None else Channel.STAND
+    order.gig_id = cart.stand_gig_id
     if cart.discount:
         order.discount_code_id = cart.discount.code_id
         order.discount_label = f"{cart.discount.code} (-{cart.discount.percent_off} %)"
-    if cart.has_physical:
+    if cart.has_physical and cart.stand_gig_id is None:
         _set_address(order, buyer)
     order.client_seed = buyer.client_seed or secrets.token_hex(8)
     order.client_seed_by_server = not buyer.client_seed
@@ -141,7 +148,7 @@ def _new_order(
 
 def _order_line(line, discount_cents: int) -> OrderLine:
     return OrderLine(
-        product_id=line.product.id,
+        product=line.product,
         option_id=line.option_id,
         description=line.description,
         kind=line.product.kind,

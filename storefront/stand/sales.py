@@ -10,29 +10,21 @@ order, paid through the shop's online provider.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from storefront.catalog.models import Product
-from storefront.database import transactional
-from storefront.orders.checkout import new_reference, order_for_submission
-from storefront.orders.fans import fan_key
-from storefront.orders.history import EventKind, record_event
-from storefront.orders.models import Order, OrderLine
-from storefront.orders.services import hold_for_fan, record_payment
-from storefront.orders.states import Channel, OrderStatus
+from storefront.orders.cart import MAX_QUANTITY, Cart, CartKey, PricedCart, price_cart
+from storefront.orders.checkout import Buyer, order_for_submission, start_checkout
+from storefront.orders.models import Order
+from storefront.orders.services import record_payment
 from storefront.quests.models import Gig
 from storefront.stand.stock import StandRefused, is_reconciled
 
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,40}")
-MAX_UNITS = 20
 
 
 class PaymentMethod(StrEnum):
@@ -79,81 +71,36 @@ def record_sale(
 
 
 def _open(session, gig, sale, key, staff, online_provider, now, reservation_minutes) -> Order:
+    """The checkout every order goes through, with the stand's cart: its units come from
+    the stand (its mechanic), nothing is shipped, staff made it."""
     if not CLIENT_ID.fullmatch(sale.client_id):
         raise StandRefused(_("This sale has no valid id: reload the stand page."))
     if is_reconciled(session, gig):
         raise StandRefused(_("This night's stand is reconciled: it sells no more."))
-    order = _new_order(session, gig, sale, key, online_provider, now, reservation_minutes)
-    try:
-        return _hold(session, order, staff, now)
-    except IntegrityError:
-        # The same sale, sent twice at once: the other request made it.
-        earlier = order_for_submission(session, key)
-        if earlier is None:
-            raise
-        return earlier
-
-
-@transactional
-def _hold(session: Session, order: Order, staff: str, now: datetime) -> Order:
-    session.add(order)
-    session.flush()
-    hold_for_fan(session, order, now=now)  # the stand's mechanic takes its units here
-    record_event(session, order, actor=staff, kind=EventKind.PLACED, after=order.status, now=now)
-    return order
-
-
-def _new_order(session, gig, sale, key, online_provider, now, reservation_minutes) -> Order:
-    lines = [_line(session, line) for line in sale.lines if line.quantity > 0]
-    if not lines:
-        raise StandRefused(_("Add something to the sale first."))
-    subtotal = sum(line.unit_price_cents * line.quantity for line in lines)
-    email = sale.email.strip()
-    return Order(
-        reference=new_reference(),
-        status=OrderStatus.PENDING,
-        channel=Channel.STAND,
-        gig_id=gig.id,
-        email=email,
-        # Without an email, each sale is its own fan: anonymous buyers share no cap.
-        fan_key=fan_key(email) if email else key,
-        checkout_key=key,
-        locale=sale.locale,
-        currency=lines[0].product.currency,
-        subtotal_cents=subtotal,
-        shipping_cents=0,
-        total_cents=subtotal,
+    return start_checkout(
+        session,
+        cart=_priced(session, gig, sale),
+        buyer=Buyer(email=sale.email.strip(), locale=sale.locale),
         provider=online_provider if sale.method is PaymentMethod.PHONE else sale.method.value,
-        created_at=now,
-        reserved_until=now + timedelta(minutes=reservation_minutes),
-        stock_held=True,
-        lines=lines,
-        # No fan typed a seed at the stand: the shop makes one, and the draw log says so.
-        client_seed=secrets.token_hex(8),
-        client_seed_by_server=True,
+        now=now,
+        reservation_minutes=reservation_minutes,
+        checkout_key=key,
+        actor=staff,
     )
 
 
-def _line(session: Session, line: SaleLine) -> OrderLine:
-    product = session.scalar(
-        select(Product).where(Product.id == line.product_id).options(joinedload(Product.release))
-    )
-    option = next((o for o in product.options if o.id == line.option_id), None) if product else None
-    if (
-        product is None
-        or not 1 <= line.quantity <= MAX_UNITS
-        or (product.has_options and option is None)
-    ):
+def _priced(session: Session, gig: Gig, sale: StandSale) -> PricedCart:
+    cart = Cart()
+    for line in sale.lines:
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            raise StandRefused(_("This item is not on the stand."))
+        cart.add(CartKey(line.product_id, line.option_id), line.quantity)
+    priced = price_cart(session, cart, stand_gig_id=gig.id)
+    if not priced.lines:
+        raise StandRefused(_("Add something to the sale first."))
+    if len(priced.lines) != len(cart.quantities):
         raise StandRefused(_("This item is not on the stand."))
-    description = f"{product.release.title} — {product.name}"
-    return OrderLine(
-        product=product,
-        option_id=option.id if option else None,
-        description=f"{description} ({option.label})" if option else description,
-        kind=product.kind,
-        unit_price_cents=product.price_cents,
-        quantity=line.quantity,
-    )
+    return priced
 
 
 def _settle_on_the_spot(
