@@ -85,10 +85,8 @@ class AllocationForm(AdminForm):
 
 
 def _item_label(product: Product, option) -> str:
-    name = f"{product.release.title} — {product.name}"
     stock = option.stock if option else product.stock
-    label = f"{name} ({option.label})" if option else name
-    return f"{label} · {stock}"
+    return f"{product.describe(option)} · {stock}"
 
 
 class ReconcileForm(AdminForm):

@@ -118,6 +118,11 @@ class Product(db.Model):
     def has_options(self) -> bool:
         return bool(self.options)
 
+    def describe(self, option: ProductOption | None = None) -> str:
+        """How order lines and lists name it: "Release — product (size)"."""
+        label = f"{self.release.title} — {self.name}"
+        return f"{label} ({option.label})" if option else label
+
     @property
     def units_left(self) -> int | None:
         """Units that can still be bought; None when unlimited (digital)."""

@@ -95,8 +95,7 @@ class PricedLine:
 
     @property
     def description(self) -> str:
-        label = f"{self.product.release.title} — {self.product.name}"
-        return f"{label} ({self.option.label})" if self.option else label
+        return self.product.describe(self.option)
 
     @property
     def units_left(self) -> int | None:

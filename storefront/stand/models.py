@@ -52,5 +52,4 @@ class StandStock(db.Model):
 
     @property
     def label(self) -> str:
-        name = f"{self.product.release.title} — {self.product.name}"
-        return f"{name} ({self.option.label})" if self.option else name
+        return self.product.describe(self.option)
