@@ -19,7 +19,16 @@ from sqlalchemy.orm import Session, joinedload
 
 from storefront.database import serialize_on
 from storefront.quests.badges import grant_badges
-from storefront.quests.codes import QuestCode, Window, quest_window
+from storefront.quests.codes import (
+    CodeInvalid,
+    QuestCode,
+    Refusal,
+    Timing,
+    Window,
+    judge,
+    quest_window,
+    read_code,
+)
 from storefront.quests.models import BadgeGrant, Gig, Passport, Quest, Stamp
 
 
@@ -40,6 +49,39 @@ class Claim:
 def new_passport_key() -> str:
     """An unguessable passport key (128 random bits), what the fan's cookie holds."""
     return secrets.token_urlsafe(16)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a scanned code opens at a moment: its quest, window and timing, or the
+    reason it is refused."""
+
+    refusal: Refusal | None
+    quest: Quest | None = None
+    window: Window | None = None
+    timing: Timing | None = None
+
+
+def scan(session: Session, *, secret: str, token: str, now: datetime) -> Scan:
+    """Read and judge a scanned code (`codes`), and find what it opens."""
+    try:
+        code = read_code(secret, token)
+    except CodeInvalid:
+        return Scan(Refusal.INVALID)
+    quest = quest_for_code(session, code)
+    if quest is None:
+        return Scan(Refusal.INVALID)
+    refusal = judge(
+        code,
+        gig_id=quest.gig_id,
+        key_version=quest.key_version,
+        screen_only=quest.screen_only,
+        now=now,
+    )
+    if refusal is not None:
+        return Scan(refusal)
+    window = window_of(quest)
+    return Scan(None, quest, window, window.timing(now))
 
 
 def quest_for_code(session: Session, code: QuestCode) -> Quest | None:

@@ -35,8 +35,9 @@ class CodeInvalid(Exception):
 
 
 class Refusal(StrEnum):
-    """Why a genuine code is not honoured (each gets the "not valid" page)."""
+    """Why a code is not honoured (each gets the "not valid" page)."""
 
+    INVALID = "invalid"  # not a code this shop issued, or its gig has no quest
     REVOKED = "revoked"  # the key was rotated since it was made
     STALE = "stale"  # a screen code whose minute has passed
     NOT_SCREEN = "not_screen"  # a poster's code where only the screen's are taken

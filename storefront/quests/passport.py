@@ -9,12 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from storefront.database import lock_row, transactional
+from storefront.mail.outbox import enqueue
 from storefront.quests.badges import cities_of, grant_badges
 from storefront.quests.claims import passport_by_key
+from storefront.quests.links import save_token
 from storefront.quests.models import Badge, BadgeGrant, Passport, Quest, Stamp
 from storefront.quests.times import LocalTimes, local_times
 
@@ -80,6 +84,17 @@ def _stamp_view(stamp: Stamp) -> StampView:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+@transactional
+def mail_save_link(session: Session, passport: Passport, *, email: str) -> None:
+    """Mail `email` the signed link that saves `passport` under it (`save_passport`)."""
+    email = normalise_email(email)
+    path = url_for("shop.passport_saved", token=save_token(passport.key, email))
+    link = current_app.config["PUBLIC_URL"].rstrip("/") + path
+    body = render_template("mail/passport_save.txt", link=link)
+    subject = _("Save your gig passport")
+    enqueue(session, recipient=email, subject=subject, body=body, kind="passport_save")
 
 
 @transactional

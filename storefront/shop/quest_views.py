@@ -20,12 +20,10 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from storefront.clock import utcnow
-from storefront.database import transactional
 from storefront.extensions import db, limiter
 from storefront.files import private_path
-from storefront.mail.outbox import enqueue
 from storefront.quests import claims
-from storefront.quests.codes import CodeInvalid, Refusal, Timing, judge, read_code
+from storefront.quests.codes import Timing
 from storefront.quests.links import (
     LinkRefused,
     badge_token,
@@ -33,10 +31,9 @@ from storefront.quests.links import (
     open_badge_file,
     open_fragment,
     read_save_token,
-    save_token,
 )
 from storefront.quests.models import Passport
-from storefront.quests.passport import normalise_email, passport_view, save_passport
+from storefront.quests.passport import mail_save_link, passport_view, save_passport
 from storefront.quests.services import gig_view
 from storefront.shop import bp
 from storefront.shop.forms import PassportSaveForm
@@ -98,35 +95,21 @@ def quest_claim(token: str):
     """Tonight's stamp and fragment; a plain page when the code is not valid or the
     quest is not open."""
     now = utcnow()
-    try:
-        code = read_code(current_app.config["SECRET_KEY"], token)
-    except CodeInvalid:
-        return _invalid(None)
-    quest = claims.quest_for_code(db.session, code)
-    if quest is None:
-        return _invalid(None)
-    refusal = judge(
-        code,
-        gig_id=quest.gig_id,
-        key_version=quest.key_version,
-        screen_only=quest.screen_only,
-        now=now,
-    )
-    if refusal is not None:
-        return _invalid(refusal)
+    scanned = claims.scan(db.session, secret=current_app.config["SECRET_KEY"], token=token, now=now)
+    if scanned.refusal is not None:
+        return render_template("quest/invalid.html", reason=scanned.refusal.value), 404
+    quest, window = scanned.quest, scanned.window
     view = gig_view(quest.gig, now=now)
-    window = claims.window_of(quest)
-    timing = window.timing(now)
-    if timing is not Timing.OPEN:
+    if scanned.timing is not Timing.OPEN:
         zone = view.times.doors.tzinfo
         page = render_template(
             "quest/closed.html",
             view=view,
             opens=window.opens_at.astimezone(zone),
             closes=window.closes_at.astimezone(zone),
-            timing=timing.value,
+            timing=scanned.timing.value,
         )
-        return page, 200 if timing is Timing.NOT_YET else 410
+        return page, 200 if scanned.timing is Timing.NOT_YET else 410
     claim = claims.claim_stamp(db.session, quest=quest, passport_key=passport_key(), now=now)
     page = render_template(
         "quest/claim.html",
@@ -141,11 +124,6 @@ def quest_claim(token: str):
     if claim.stamp is not None:
         _keep_passport(response, claim.passport)
     return response
-
-
-def _invalid(refusal: Refusal | None):
-    reason = refusal.value if refusal else "invalid"
-    return render_template("quest/invalid.html", reason=reason), 404
 
 
 @bp.get("/q/fragments/<token>")
@@ -207,27 +185,12 @@ def passport_save():
         if found is None:
             flash(_("Scan a gig's code first: your passport is empty."), "error")
         return _passport_page(found, form, 422)
-    _mail_save_link(db.session, found, normalise_email(form.email.data))
+    mail_save_link(db.session, found, email=form.email.data)
     flash(
         _("We sent a link to %(email)s: open it to save your passport.", email=form.email.data),
         "success",
     )
     return redirect(url_for("shop.passport"))
-
-
-@transactional
-def _mail_save_link(session, found: Passport, email: str) -> None:
-    link = url_for("shop.passport_saved", token=save_token(found.key, email), _external=False)
-    body = render_template(
-        "mail/passport_save.txt", link=current_app.config["PUBLIC_URL"].rstrip("/") + link
-    )
-    enqueue(
-        session,
-        recipient=email,
-        subject=_("Save your gig passport"),
-        body=body,
-        kind="passport_save",
-    )
 
 
 @bp.get("/passport/save/<token>")
