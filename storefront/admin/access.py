@@ -77,8 +77,9 @@ def _access_of(endpoint: str) -> str:
 
 
 @bp.context_processor
-def _staff_member() -> dict:
-    # Only admin pages know who is signed in: fan pages never load a user.
+def staff_member() -> dict:
+    """Who is signed in, for staff pages (the admin's, the stand's) only: fan pages
+    never load a user."""
     return {"current_user": current_user, "may": may}
 
 
@@ -89,17 +90,23 @@ def guard():
     if _access_of(endpoint) == PUBLIC:
         return None
     if not current_user.is_authenticated:
-        flash(_("Please sign in to continue."), "info")
-        here = request.full_path.rstrip("?") if request.method == "GET" else None
-        return redirect(url_for("admin.login", next=here))
+        return sign_in_first()
     if not may(endpoint, request.method):
         abort(403)
     return None
 
 
+def sign_in_first():
+    """To the login form, coming back here (a page, not a form's POST) once signed in."""
+    flash(_("Please sign in to continue."), "info")
+    here = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("admin.login", next=here))
+
+
 @bp.after_request
-def _private(response):
-    # Admin pages show customers' addresses: never keep them in a shared or browser cache.
+def keep_private(response):
+    """Staff pages show customers' addresses and takings: never in a shared or browser
+    cache, never indexed."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -27,8 +27,7 @@ from storefront.stand.summary import night_summary
 @staff_reads
 def gig_stand(gig_id: int):
     """What the stand takes to the gig, what it sold, and the count after the night."""
-    gig = db.get_or_404(Gig, gig_id)
-    return _page(gig, _allocation_form(), _count_form(gig))
+    return _page(db.get_or_404(Gig, gig_id), _allocation_form())
 
 
 @bp.post("/gigs/<int:gig_id>/stand/allocate")
@@ -52,14 +51,14 @@ def gig_stand_allocate(gig_id: int):
         if done is not None:
             flash(_("Allocated to the stand."), "success")
             return redirect(url_for("admin.gig_stand", gig_id=gig.id))
-    return _page(gig, form, _count_form(gig), 422)
+    return _page(gig, form, status=422)
 
 
 @bp.post("/gigs/<int:gig_id>/stand/reconcile")
 def gig_stand_reconcile(gig_id: int):
     """The count after the night: what came back returns to the main stock."""
     gig = db.get_or_404(Gig, gig_id)
-    form = _count_form(gig, request.form)
+    form = _count_form(services.stand_rows(db.session, gig), request.form)
     if form.validate_on_submit():
         done = write_catalog(
             form,
@@ -72,7 +71,7 @@ def gig_stand_reconcile(gig_id: int):
         if done is not None:
             flash(_("Counted: what came back is in the main stock again."), "success")
             return redirect(url_for("admin.gig_stand", gig_id=gig.id))
-    return _page(gig, _allocation_form(), form, 422)
+    return _page(gig, _allocation_form(), form, status=422)
 
 
 def _allocation_form(formdata=None) -> AllocationForm:
@@ -85,17 +84,21 @@ def _allocation_form(formdata=None) -> AllocationForm:
     return AllocationForm(list(products), formdata=formdata)
 
 
-def _count_form(gig: Gig, formdata=None) -> ReconcileForm:
-    rows = [row for row in services.stand_rows(db.session, gig) if row.reconciled_at is None]
-    return ReconcileForm.for_rows(rows, formdata=formdata)
+def _count_form(rows, formdata=None) -> ReconcileForm:
+    return ReconcileForm.for_rows(
+        [row for row in rows if row.reconciled_at is None], formdata=formdata
+    )
 
 
-def _page(gig: Gig, allocation: AllocationForm, count: ReconcileForm, status: int = 200):
+def _page(
+    gig: Gig, allocation: AllocationForm, count: ReconcileForm | None = None, *, status: int = 200
+):
+    summary = night_summary(db.session, gig)
     page = render_template(
         "admin/stand.html",
         view=gig_view(gig, now=utcnow()),
-        summary=night_summary(db.session, gig),
+        summary=summary,
         allocation=allocation,
-        count=count,
+        count=count or _count_form(summary.stock),
     )
     return page, status

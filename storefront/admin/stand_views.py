@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from storefront.admin.access import keep_private, sign_in_first, staff_member
 from storefront.admin.stand_forms import SellForm, StandItemForm
 from storefront.clock import utcnow
 from storefront.errors import StorefrontError
@@ -38,9 +39,8 @@ from storefront.payments.provider import checkout_provider_name
 from storefront.quests.models import Gig
 from storefront.quests.posters import qr_svg
 from storefront.quests.services import gig_view
-from storefront.stand.models import StandStock
 from storefront.stand.sales import PaymentMethod, SaleLine, StandSale, record_sale
-from storefront.stand.stock import is_reconciled
+from storefront.stand.stock import open_stands
 from storefront.stand.summary import night_summary, stand_tiles
 
 stand_bp = Blueprint("stand", __name__)
@@ -48,31 +48,19 @@ stand_bp = Blueprint("stand", __name__)
 
 @stand_bp.before_request
 def _signed_in_only():
-    if not current_user.is_authenticated:
-        flash(_("Please sign in to continue."), "info")
-        return redirect(url_for("admin.login", next=request.path))
-    return None
+    # Every account may sell here: admins, staff and stand accounts.
+    return None if current_user.is_authenticated else sign_in_first()
 
 
-@stand_bp.after_request
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@stand_bp.context_processor
-def _staff_member() -> dict:
-    return {"current_user": current_user}
+stand_bp.after_request(keep_private)
+stand_bp.context_processor(staff_member)
 
 
 @stand_bp.get("/")
 def home():
     """Choose tonight's gig among those whose stand holds stock."""
-    gig_ids = db.session.scalars(select(StandStock.gig_id).distinct()).all()
-    gigs = db.session.scalars(select(Gig).where(Gig.id.in_(gig_ids)).order_by(Gig.doors_at)).all()
     now = utcnow()
-    views = [gig_view(gig, now=now) for gig in gigs if not is_reconciled(db.session, gig)]
+    views = [gig_view(gig, now=now) for gig in open_stands(db.session)]
     return render_template("stand/home.html", views=views)
 
 

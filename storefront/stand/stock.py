@@ -41,6 +41,12 @@ def stand_rows(session: Session, gig: Gig, *, lock: bool = False) -> list[StandS
     return list(session.scalars(query))
 
 
+def open_stands(session: Session) -> list[Gig]:
+    """The gigs whose stand holds stock not counted back yet, soonest first."""
+    holding = select(StandStock.gig_id).where(StandStock.reconciled_at.is_(None))
+    return list(session.scalars(select(Gig).where(Gig.id.in_(holding)).order_by(Gig.doors_at)))
+
+
 def is_reconciled(session: Session, gig: Gig) -> bool:
     """The night is counted: the stand sells no more."""
     return (
