@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from storefront.clock import utcnow
 from storefront.discounts.services import DiscountRefused
@@ -35,6 +34,7 @@ from storefront.shop.helpers import (
     current_cart,
     current_discount,
     locale_code,
+    order_or_404,
     save_cart,
     save_discount,
     ship_country,
@@ -163,9 +163,7 @@ def checkout():
 @bp.get("/orders/<reference>/pay")
 def order_pay(reference: str):
     """Pay a pending order from another device: the QR a stand shows the fan."""
-    order = db.session.scalar(select(Order).where(Order.reference == reference))
-    if order is None:
-        abort(404)
+    order = order_or_404(reference)
     try:
         return redirect(_payment_url(order))
     except PaymentError as error:

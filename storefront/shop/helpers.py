@@ -6,12 +6,14 @@ import functools
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Response, make_response, session
+from flask import Response, abort, make_response, session
 from flask_babel import get_locale
+from sqlalchemy import select
 
 from storefront.discounts.services import DiscountRefused, discount_for
 from storefront.extensions import db
 from storefront.orders.cart import Cart, Discount
+from storefront.orders.models import Order
 from storefront.orders.shipping import COUNTRIES, Zone, zone_for
 
 
@@ -21,6 +23,14 @@ def current_cart() -> Cart:
 
 def save_cart(cart: Cart) -> None:
     session["cart"] = cart.to_session()
+
+
+def order_or_404(reference: str) -> Order:
+    """The order a page's reference names (unguessable: it is the fan's key), or 404."""
+    order = db.session.scalar(select(Order).where(Order.reference == reference))
+    if order is None:
+        abort(404)
+    return order
 
 
 def current_discount() -> Discount | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from sqlalchemy import select
 
 from storefront.clock import utcnow
 from storefront.delivery.services import (
@@ -25,24 +24,17 @@ from storefront.orders.view import order_view
 from storefront.payments.services import abandon_payment, fail_payment, settle_payment
 from storefront.shop import bp
 from storefront.shop.forms import CancelOrderForm, ConfirmForm, TestPaymentForm
-from storefront.shop.helpers import current_cart, no_store, save_cart
+from storefront.shop.helpers import current_cart, no_store, order_or_404, save_cart
 
 # Unless the configuration says otherwise: fresh links per download grant, and how often
 # anyone may ask for them.
-
-
-def _order_or_404(reference: str) -> Order:
-    order = db.session.scalar(select(Order).where(Order.reference == reference))
-    if order is None:
-        abort(404)
-    return order
 
 
 @bp.get("/orders/<reference>")
 @no_store
 def order_page(reference: str):
     """Where the order stands, what it holds, its downloads."""
-    order = _order_or_404(reference)
+    order = order_or_404(reference)
     grants = grants_for(db.session, order)
     links = {grant.order_line_id: download_token(grant) for grant in grants}
     return render_template(
@@ -61,7 +53,7 @@ def order_page(reference: str):
 @bp.get("/orders/<reference>/paid")
 def payment_return(reference: str):
     """Back from the payment page: the webhook may still be on its way."""
-    order = _order_or_404(reference)
+    order = order_or_404(reference)
     if order.status == OrderStatus.PENDING:
         flash(
             _("Thank you! The payment confirmation is on its way: reload in a moment."),
@@ -74,7 +66,7 @@ def payment_return(reference: str):
 def payment_canceled(reference: str):
     """The fan left the payment page: show the order, where they may cancel it (a GET
     changes nothing: links are followed by browsers, previews and crawlers too)."""
-    order = _order_or_404(reference)
+    order = order_or_404(reference)
     if order.status == OrderStatus.PENDING:
         flash(_("The payment was not finished. Your items are still held for you."), "info")
     return redirect(url_for("shop.order_page", reference=order.reference))
@@ -83,7 +75,7 @@ def payment_canceled(reference: str):
 @bp.post("/orders/<reference>/cancel")
 def cancel_pending_order(reference: str):
     """Cancel a pending order: release the reservation, put the items back in the cart."""
-    order = _order_or_404(reference)
+    order = order_or_404(reference)
     if CancelOrderForm().validate_on_submit() and _abandon(order):
         return redirect(url_for("shop.cart"))
     return redirect(url_for("shop.order_page", reference=order.reference))
@@ -114,7 +106,7 @@ def test_payment(reference: str):
     """The TEST payment page: Pay, Fail or Cancel drive the real order state machine."""
     if not current_app.config["TEST_PAYMENTS"]:
         abort(404)
-    order = _order_or_404(reference)
+    order = order_or_404(reference)
     if order.provider != "test":
         abort(404)
     form = TestPaymentForm()
@@ -157,7 +149,7 @@ def _too_many_reissues() -> str:
 @limiter.limit(_reissue_rate_limit, key_func=get_remote_address, error_message=_too_many_reissues)
 def reissue_downloads(reference: str):
     """New download links: the old ones stop working, the count starts again."""
-    order = _order_or_404(reference)
+    order = order_or_404(reference)
     if ConfirmForm().validate_on_submit():
         try:
             reissue_grants(db.session, order, now=utcnow(), limit=_reissue_limit())
