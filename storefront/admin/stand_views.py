@@ -36,9 +36,11 @@ from storefront.orders.cart import MAX_QUANTITY
 from storefront.orders.models import Order
 from storefront.orders.states import Channel, OrderStatus
 from storefront.payments.provider import checkout_provider_name
+from storefront.payments.services import abandon_payment
 from storefront.quests.models import Gig
 from storefront.quests.posters import qr_svg
 from storefront.quests.services import gig_view
+from storefront.shop.forms import ConfirmForm
 from storefront.stand.sales import PaymentMethod, SaleLine, StandSale, record_sale
 from storefront.stand.stock import open_stands
 from storefront.stand.summary import night_summary, stand_tiles
@@ -194,14 +196,35 @@ def _sold_message(order: Order) -> str:
 def sale_qr(reference: str):
     """The QR the fan scans to pay this sale on their own phone; the page follows the
     payment (it reloads itself until the sale is paid)."""
-    order = db.one_or_404(
-        select(Order).where(Order.reference == reference, Order.channel == Channel.STAND)
-    )
+    order = _stand_order(reference)
     pay_url = current_app.config["PUBLIC_URL"].rstrip("/") + url_for(
         "shop.order_pay", reference=order.reference
     )
     return render_template(
-        "stand/sale_qr.html", order=order, qr=qr_svg(pay_url), pay_url=pay_url, status=OrderStatus
+        "stand/sale_qr.html",
+        order=order,
+        qr=qr_svg(pay_url),
+        pay_url=pay_url,
+        status=OrderStatus,
+        cancel_form=ConfirmForm(),
+    )
+
+
+@stand_bp.post("/sales/<reference>/cancel")
+def sale_cancel(reference: str):
+    """The fan walked away without paying on their phone: the items are the stand's again
+    at once, not when the reservation runs out."""
+    order = _stand_order(reference)
+    pending = ConfirmForm().validate_on_submit() and order.status == OrderStatus.PENDING
+    if pending and abandon_payment(db.session, order, now=utcnow(), actor=current_user.email):
+        flash(_("Sale canceled: its items are back on the stand."), "info")
+        return redirect(url_for("stand.gig", gig_id=order.gig_id))
+    return redirect(url_for("stand.sale_qr", reference=order.reference))
+
+
+def _stand_order(reference: str) -> Order:
+    return db.one_or_404(
+        select(Order).where(Order.reference == reference, Order.channel == Channel.STAND)
     )
 
 

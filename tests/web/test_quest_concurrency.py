@@ -105,3 +105,38 @@ def test_badges_crossed_by_two_claims_at_once_are_each_granted_once(
     grants = db.session.scalars(select(BadgeGrant)).all()
     assert sorted(grant.badge.name for grant in grants) == ["Quatre villes", "Trois villes"]
     assert len({grant.discount_code for grant in grants}) == 2
+
+
+def test_a_single_use_code_held_by_eight_carts_checks_out_once(app, live_server, make_product):
+    from datetime import UTC, datetime
+
+    from storefront.discounts.models import DiscountCode
+    from storefront.discounts.services import issue_code
+    from storefront.orders.models import Order
+
+    vinyl = make_product(price_cents=2000, stock=20)
+    code = issue_code(db.session, percent_off=10, source="badge", now=datetime.now(UTC)).code
+    db.session.commit()
+    fans = [fan_in_english(live_server) for _ in range(8)]
+    forms = []
+    for fan in fans:
+        fan.fill_cart(vinyl.release.slug, vinyl.id)
+        token = fan.token("/cart")
+        assert (
+            fan.request("/cart/code", {"csrf_token": token, "code": code, "apply": "1"}).status
+            == 302
+        )
+        forms.append(fan.checkout_form())
+    start = Barrier(len(fans))
+
+    def check_out(index: int) -> int:
+        start.wait()
+        return fans[index].request("/checkout", forms[index]).status
+
+    with ThreadPoolExecutor(max_workers=len(fans)) as pool:
+        statuses = Counter(pool.map(check_out, range(len(fans))))
+    assert statuses == {302: 1, 409: 7}, "one checkout holds the code; the others see why"
+    db.session.expire_all()
+    assert db.session.scalar(select(DiscountCode.uses)) == 1
+    discounted = db.session.scalars(select(Order).where(Order.discount_cents > 0)).all()
+    assert len(discounted) == 1 and discounted[0].discount_cents == 200

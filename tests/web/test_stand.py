@@ -264,3 +264,18 @@ def test_a_numbered_copy_sold_at_the_stand_is_drawn_like_online(admin, make_gig,
     receipt = db.session.scalar(select(OutboxMessage.body))
     assert f"{copies[0].number}/{copies[0].variant.count} — {copies[0].variant.name}" in receipt
     assert "merch stand" in receipt and "ship" not in receipt  # in the stand's language
+
+
+def test_staff_cancel_a_sale_the_fan_did_not_pay_and_the_items_return(admin, make_gig, cd):
+    gig = make_gig()
+    allocate(admin, gig, cd, 3)
+    reply = sell_json(admin, gig, sale(cd, 2, method="phone"))
+    assert row_of(gig, cd).sold == 2
+    qr = reply.json["pay_url"]
+    canceled = send(admin, qr.replace("/qr", "/cancel"), {}, page=qr, follow_redirects=True)
+    assert "Sale canceled: its items are back on the stand." in canceled.get_data(as_text=True)
+    assert db.session.scalar(select(Order.status)) == "canceled"
+    assert row_of(gig, cd).sold == 0
+    row = row_of(gig, cd)
+    page = f"/admin/gigs/{gig.id}/stand"
+    assert send(admin, f"{page}/reconcile", {f"row-{row.id}": "3"}, page=page).status_code == 302
