@@ -50,7 +50,6 @@ def gig_quest(gig_id: int):
         quest=quest,
         window=window_of(quest) if quest else None,
         curve=services.claims_curve(db.session, quest) if quest else [],
-        stamps=services.stamps_given(db.session, quest) if quest else 0,
     )
 
 

@@ -181,8 +181,3 @@ def claims_curve(session: Session, quest: Quest) -> list[CurvePoint]:
         CurvePoint(window.opens_at + index * CURVE_BUCKET, count)
         for index, count in enumerate(counts)
     ]
-
-
-def stamps_given(session: Session, quest: Quest) -> int:
-    """Stamps really held by passports for `quest`."""
-    return session.scalar(select(func.count(Stamp.id)).where(Stamp.quest_id == quest.id)) or 0
