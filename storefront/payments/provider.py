@@ -70,6 +70,22 @@ class PaymentProvider(ABC):
         return None
 
 
+class RecordedRefunds(PaymentProvider):
+    """A provider whose refunds move no money through an API (test payments, the stand's
+    cash box and card terminal): the refund is recorded, with one id per key, so a retry
+    is recognised as the same refund."""
+
+    def refund(
+        self,
+        order: Order,
+        *,
+        amount_cents: int,
+        idempotency_key: str,
+        payment_id: str | None = None,
+    ) -> str:
+        return f"{self.name}_re_{idempotency_key}"
+
+
 def _registry() -> dict[str, type[PaymentProvider]]:
     from storefront.payments.stand import CashProvider, TerminalProvider
     from storefront.payments.stripe import StripeProvider

@@ -5,23 +5,14 @@ from flask_babel import lazy_gettext as _l
 
 from storefront.errors import PaymentError
 from storefront.orders.models import Order
-from storefront.payments.provider import PaymentProvider, ReturnUrls
+from storefront.payments.provider import RecordedRefunds, ReturnUrls
 
 
-class _OnTheSpot(PaymentProvider):
+class _OnTheSpot(RecordedRefunds):
+    """The money goes back across the table (or on the terminal): the refund is recorded."""
+
     def start_payment(self, order: Order, *, urls: ReturnUrls) -> str:
         raise PaymentError(_l("A stand sale paid in cash or by card is settled at the stand."))
-
-    def refund(
-        self,
-        order: Order,
-        *,
-        amount_cents: int,
-        idempotency_key: str,
-        payment_id: str | None = None,
-    ) -> str:
-        # The money goes back across the table (or on the terminal): recorded, once per key.
-        return f"{self.name}_re_{idempotency_key}"
 
 
 class CashProvider(_OnTheSpot):
