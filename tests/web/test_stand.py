@@ -279,3 +279,19 @@ def test_staff_cancel_a_sale_the_fan_did_not_pay_and_the_items_return(admin, mak
     row = row_of(gig, cd)
     page = f"/admin/gigs/{gig.id}/stand"
     assert send(admin, f"{page}/reconcile", {f"row-{row.id}": "3"}, page=page).status_code == 302
+
+
+def test_the_label_refunds_a_cash_sale_from_its_order_page(admin, make_gig, cd):
+    from storefront.orders.models import Refund
+    from tests.support.label import admin_page, refund
+
+    gig = make_gig()
+    allocate(admin, gig, cd, 3)
+    reference = sell_json(admin, gig, sale(cd, 1)).json["reference"]
+    page = admin_page(admin, reference)
+    assert f"/admin/orders/{reference}/ship" not in page, "handed over: nothing to post"
+    assert f"/admin/orders/{reference}/refund" in page
+    assert refund(admin, reference, "12,00", "Scratched disc").status_code == 302
+    assert db.session.scalar(select(Order.status)) == "refunded"
+    assert db.session.scalar(select(Refund.provider_refund_id)).startswith("cash_re_")
+    assert row_of(gig, cd).sold == 1, "the fan kept the disc: the stand's count is unchanged"
