@@ -106,6 +106,16 @@ class Config:
     PASSPORT_COOKIE = "sillon_passport"
     PASSPORT_COOKIE_DAYS = 730
 
+    # Fans' accounts (storefront/fans): magic links, export and deletion.
+    SIGN_IN_LINK_MINUTES = 15
+    SIGN_IN_EMAIL_RATE_LIMIT = "3 per 15 minutes"  # sign-in mails, per email
+    SIGN_IN_ADDRESS_RATE_LIMIT = "10 per hour"  # sign-in mails, per address
+
+    # Membership (storefront/members): a failed renewal keeps the benefits this long.
+    MEMBERSHIP_GRACE_DAYS = int(os.environ.get("MEMBERSHIP_GRACE_DAYS", "7"))
+
+    # Newsletter (storefront/newsletter).
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

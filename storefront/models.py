@@ -11,8 +11,15 @@ from storefront.editions.models import (
     Edition,
     Variant,
 )
+from storefront.fans.models import Fan
 from storefront.inserts.models import InsertAward, InsertPool
 from storefront.mail.models import OutboxMessage
+from storefront.members.models import (
+    MemberPost,
+    Membership,
+    SubscriptionEvent,
+    Tier,
+)
 from storefront.orders.models import Order, OrderEvent, OrderLine, Refund
 from storefront.payments.models import PaymentEvent, PaymentProblem
 from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Goal
@@ -32,10 +39,13 @@ __all__ = [
     "DownloadGrant",
     "DrawLogEntry",
     "Edition",
+    "Fan",
     "Gig",
     "Goal",
     "InsertAward",
     "InsertPool",
+    "MemberPost",
+    "Membership",
     "Order",
     "OrderEvent",
     "OrderLine",
@@ -51,6 +61,8 @@ __all__ = [
     "Stamp",
     "StandStock",
     "StockMove",
+    "SubscriptionEvent",
+    "Tier",
     "Tour",
     "Track",
     "User",

@@ -1,4 +1,4 @@
-"""People who sign in: the label's staff (fans buy as guests)."""
+"""The label's staff accounts (fans' accounts are in `storefront.fans`)."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -30,6 +30,8 @@ class User(UserMixin, db.Model):
     # ends every session of the account, including copies of its cookie.
     session_version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    is_staff = True  # fans sign in too (`storefront.fans`), and reach no admin page
 
     @property
     def is_active(self) -> bool:

@@ -7,19 +7,21 @@ from flask import request
 from sqlalchemy.orm import Session
 
 from storefront.accounts.models import User
+from storefront.fans.models import SESSION_PREFIX, Fan
 
-_SESSION_ID = re.compile(r"(\d{1,10}):(\d{1,10})", re.ASCII)
+_SESSION_ID = re.compile(rf"(?:({SESSION_PREFIX}):)?(\d{{1,10}}):(\d{{1,10}})", re.ASCII)
 
 
-def user_for_session_id(session: Session, session_id: str) -> User | None:
-    """The account behind `session_id` ("<id>:<version>"), unless its sessions ended."""
+def user_for_session_id(session: Session, session_id: str) -> User | Fan | None:
+    """The account behind `session_id`, unless its sessions ended: a staff account for
+    "<id>:<version>", a fan's for "fan:<id>:<version>"."""
     match = _SESSION_ID.fullmatch(session_id or "")
     if match is None:
         return None
-    user = session.get(User, int(match[1]))
-    if user is None or user.session_version != int(match[2]):
+    account = session.get(Fan if match[1] else User, int(match[2]))
+    if account is None or account.session_version != int(match[3]):
         return None
-    return user
+    return account
 
 
 def session_fingerprint() -> str:

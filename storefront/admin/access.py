@@ -56,12 +56,17 @@ def staff_reads(view: Callable) -> Callable:
     return view
 
 
+def staff_signed_in() -> bool:
+    """A staff account is signed in (a fan's session opens no staff page)."""
+    return current_user.is_authenticated and current_user.is_staff
+
+
 def may(endpoint: str, method: str = "GET") -> bool:
     """Whether the signed-in account may send `method` to `endpoint` (templates: `may`)."""
     access = _access_of(endpoint)
     if access == PUBLIC:
         return True
-    if not current_user.is_authenticated:
+    if not staff_signed_in():
         return False
     if access == SIGNED_IN:
         return True
@@ -89,7 +94,7 @@ def guard():
     endpoint = request.endpoint or ""
     if _access_of(endpoint) == PUBLIC:
         return None
-    if not current_user.is_authenticated:
+    if not staff_signed_in():
         return sign_in_first()
     if not may(endpoint, request.method):
         abort(403)

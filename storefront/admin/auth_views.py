@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from storefront.accounts.models import Role, User
 from storefront.admin import bp
-from storefront.admin.access import public, signed_in, staff_allowed
+from storefront.admin.access import public, signed_in, staff_allowed, staff_signed_in
 from storefront.admin.forms import LoginForm
 from storefront.admin.helpers import render_form
 from storefront.extensions import db, limiter
@@ -37,7 +37,7 @@ def index():
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     """Sign in with email and password (rate-limited: guessing gets a 429)."""
-    if request.method == "GET" and current_user.is_authenticated:
+    if request.method == "GET" and staff_signed_in():
         return redirect(_next_page(request.args.get("next")))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
@@ -61,7 +61,7 @@ def logout():
 
 
 def _next_page(target: str | None) -> str:
-    stand_only = current_user.is_authenticated and current_user.role == Role.STAND
+    stand_only = staff_signed_in() and current_user.role == Role.STAND
     default = url_for("stand.home") if stand_only else url_for("admin.index")
     if target and not _PLAIN_PATH.match(target):
         return default

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from storefront.admin.access import keep_private, sign_in_first, staff_member
+from storefront.admin.access import keep_private, sign_in_first, staff_member, staff_signed_in
 from storefront.admin.stand_forms import SellForm, StandItemForm
 from storefront.clock import utcnow
 from storefront.errors import StorefrontError
@@ -51,7 +51,7 @@ stand_bp = Blueprint("stand", __name__)
 @stand_bp.before_request
 def _signed_in_only():
     # Every account may sell here: admins, staff and stand accounts.
-    return None if current_user.is_authenticated else sign_in_first()
+    return None if staff_signed_in() else sign_in_first()
 
 
 stand_bp.after_request(keep_private)
