@@ -26,7 +26,7 @@ BASE = {
 # that mail's outbox is a service every domain may write to.
 DOMAINS: dict[str, set[str]] = {
     "catalog": set(),
-    "accounts": set(),
+    "accounts": {"fans"},  # one sign-in session names a staff account or a fan
     "orders": {"catalog"},
     "mail": {"orders", "catalog"},
     "payments": {"orders", "catalog"},
@@ -37,6 +37,21 @@ DOMAINS: dict[str, set[str]] = {
     "discounts": {"orders", "catalog"},
     "quests": {"discounts", "orders", "catalog", "mail"},
     "stand": {"orders", "catalog", "quests", "payments"},
+    # A fan's account reads what their verified email already holds (orders, passports,
+    # cards, downloads, rewards); members and the newsletter build on fans, never back.
+    "fans": {"orders", "catalog", "quests", "editions", "delivery", "preorders", "mail"},
+    "members": {
+        "fans",
+        "orders",
+        "catalog",
+        "payments",
+        "mail",
+        "preorders",
+        "delivery",
+        "discounts",
+    },
+    "newsletter": {"fans", "members", "orders", "catalog", "preorders", "quests", "mail"},
+    "crm": {"fans", "members", "newsletter", "orders", "catalog", "quests", "editions"},
     "demo": {
         "catalog",
         "orders",
