@@ -41,6 +41,8 @@ chromium:
 ## Expire lapsed reservations and send the mail outbox (what cron runs every minute).
 jobs: install
 	$(FLASK) orders sweep
+	$(FLASK) members expire
+	$(FLASK) newsletter send
 	$(FLASK) mail send
 
 lint: install

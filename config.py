@@ -113,8 +113,18 @@ class Config:
 
     # Membership (storefront/members): a failed renewal keeps the benefits this long.
     MEMBERSHIP_GRACE_DAYS = int(os.environ.get("MEMBERSHIP_GRACE_DAYS", "7"))
+    # An unpaid sign-up holds its seat this long (Stripe's checkout expires then; at
+    # least 31 minutes there); `members expire` frees the test provider's.
+    MEMBERSHIP_CHECKOUT_MINUTES = int(os.environ.get("MEMBERSHIP_CHECKOUT_MINUTES", "60"))
+    # A member discount never takes a line below this share of its public price, a
+    # discount code included (storefront/members/discounts.py).
+    DISCOUNT_FLOOR_PERCENT = int(os.environ.get("DISCOUNT_FLOOR_PERCENT", "75"))
+    MEMBER_LINK_HOURS = 24  # a members-only post's image or recording link
 
     # Newsletter (storefront/newsletter).
+    NEWSLETTER_RATE_PER_MINUTE = int(os.environ.get("NEWSLETTER_RATE_PER_MINUTE", "60"))
+    NEWSLETTER_CONFIRM_HOURS = 48  # the double opt-in link
+    NEWSLETTER_SIGNUP_RATE_LIMIT = "5 per hour"  # confirmation mails, per address
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

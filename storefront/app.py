@@ -1,6 +1,7 @@
 """The app factory: configuration, extensions, mechanics, blueprints, commands."""
 
 import os
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -14,9 +15,15 @@ from storefront.delivery.mechanic import DeliveryMechanic
 from storefront.discounts.mechanic import DiscountsMechanic
 from storefront.editions.mechanic import EditionsMechanic
 from storefront.extensions import babel, csrf, db, limiter, login_manager, migrate
+from storefront.fans.data import CardsData, MailsData, OrdersData, PassportsData
+from storefront.fans.plugins import AccountPanel
 from storefront.i18n import select_locale
 from storefront.inserts.mechanic import InsertsMechanic
 from storefront.mail.mechanic import OrderMails
+from storefront.members import webhook as members_webhook
+from storefront.members.account import MembershipsData, membership_panel
+from storefront.members.downloads import member_panel
+from storefront.newsletter import plugins as newsletter_plugins
 from storefront.orders import mechanics
 from storefront.preorders.mechanic import PreordersMechanic
 from storefront.stand.mechanic import StandMechanic
@@ -62,6 +69,25 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
     )
     # What else keeps a gig from being deleted, besides its quest's stamps.
     app.extensions["gig_dependents"] = (stand_dependents,)
+    # What a fan's account holds, domain by domain: its part of the privacy export and of
+    # the erasure (`FanData`), and its sections of /account in the order shown there.
+    grace = timedelta(days=app.config["MEMBERSHIP_GRACE_DAYS"])
+    app.extensions["fan_data"] = (
+        OrdersData(),
+        PassportsData(),
+        CardsData(),
+        MailsData(),
+        MembershipsData(),
+        newsletter_plugins.fan_data,
+    )
+    app.extensions["account_panels"] = (
+        membership_panel(grace),
+        AccountPanel("account/_member_benefits.html", member_panel),
+        newsletter_plugins.panel,
+    )
+    # Stripe events that are not about orders: memberships' subscriptions, invoices and
+    # subscription checkouts (the webhook applies the rest to orders).
+    app.extensions["stripe_event_routes"] = (members_webhook.route,)
     web.register(app)
     _register_commands(app)
     return app

@@ -21,6 +21,8 @@ users_cli = AppGroup("users", help="Staff accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 campaigns_cli = AppGroup("campaigns", help="Preorder campaigns.")
 quests_cli = AppGroup("quests", help="Gig quests.")
+members_cli = AppGroup("members", help="Supporter memberships.")
+newsletter_cli = AppGroup("newsletter", help="Newsletter jobs.")
 
 
 @orders_cli.command("sweep")
@@ -65,6 +67,26 @@ def send_mail() -> None:
         db.session, transport, now=utcnow(), max_attempts=config["MAIL_MAX_ATTEMPTS"]
     )
     click.echo(f"sent {sent}, failed {failed}")
+
+
+@newsletter_cli.command("send")
+def send_newsletter() -> None:
+    """Queue the next NEWSLETTER_RATE_PER_MINUTE mails of the mailings being sent (every
+    minute), and write today's subscriber count."""
+    from storefront.newsletter.sending import count_subscribers, send_due
+
+    now = utcnow()
+    queued = send_due(db.session, now=now, rate=current_app.config["NEWSLETTER_RATE_PER_MINUTE"])
+    count = count_subscribers(db.session, now=now)
+    click.echo(f"queued {queued}, subscribers {count}")
+
+
+@newsletter_cli.command("count")
+def count_newsletter() -> None:
+    """Write today's count of subscribers (confirmed, not unsubscribed)."""
+    from storefront.newsletter.sending import count_subscribers
+
+    click.echo(f"subscribers {count_subscribers(db.session, now=utcnow())}")
 
 
 @users_cli.command("create-admin")
@@ -154,7 +176,33 @@ def quest_poster(gig_id: int, out: str, size: str) -> None:
     click.echo(f"{out}: {size.upper()} {fmt.upper()} poster for {quest.gig.city}")
 
 
+@members_cli.command("expire")
+def expire_members() -> None:
+    """End canceled memberships past their paid period and abandoned test sign-ups,
+    giving their seats back."""
+    from storefront.members.billing import TestBilling, checkout_lifetime
+    from storefront.members.services import expire_memberships
+
+    counts = expire_memberships(
+        db.session,
+        now=utcnow(),
+        checkout_lifetime=checkout_lifetime(),
+        test_provider=TestBilling.name,
+    )
+    click.echo(" ".join(f"{name}={count}" for name, count in counts.items()))
+
+
+@members_cli.command("reconcile")
+def reconcile_members() -> None:
+    """Ask Stripe about running subscriptions and apply what webhooks missed."""
+    from storefront.members.billing import StripeBilling
+    from storefront.members.services import reconcile_memberships
+
+    counts = reconcile_memberships(db.session, provider=StripeBilling(), now=utcnow())
+    click.echo(" ".join(f"{name}={count}" for name, count in counts.items()))
+
+
 def register(app: Flask) -> None:
     groups = (orders_cli, payments_cli, mail_cli, users_cli, demo_cli, campaigns_cli, quests_cli)
-    for group in groups:
+    for group in (*groups, newsletter_cli, members_cli):
         app.cli.add_command(group)

@@ -14,12 +14,15 @@ from storefront.editions.models import (
 from storefront.fans.models import Fan
 from storefront.inserts.models import InsertAward, InsertPool
 from storefront.mail.models import OutboxMessage
+from storefront.members.downloads import MemberDownload
+from storefront.members.early import campaign_early_tier
 from storefront.members.models import (
     MemberPost,
     Membership,
     SubscriptionEvent,
     Tier,
 )
+from storefront.newsletter.models import Mailing, MailingDelivery, Subscriber, SubscriberCount
 from storefront.orders.models import Order, OrderEvent, OrderLine, Refund
 from storefront.payments.models import PaymentEvent, PaymentProblem
 from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Goal
@@ -44,6 +47,9 @@ __all__ = [
     "Goal",
     "InsertAward",
     "InsertPool",
+    "Mailing",
+    "MailingDelivery",
+    "MemberDownload",
     "MemberPost",
     "Membership",
     "Order",
@@ -61,10 +67,13 @@ __all__ = [
     "Stamp",
     "StandStock",
     "StockMove",
+    "Subscriber",
+    "SubscriberCount",
     "SubscriptionEvent",
     "Tier",
     "Tour",
     "Track",
     "User",
     "Variant",
+    "campaign_early_tier",
 ]

@@ -12,12 +12,16 @@ from storefront.admin import (  # noqa: E402, F401 - registering the views on bp
     auth_views,
     campaign_views,
     edition_views,
+    fan_views,
     gig_views,
+    newsletter_views,
     order_actions,
     order_views,
     pool_views,
+    post_views,  # members' posts and liner notes
     product_views,
     quest_views,
     release_views,
     stand_admin_views,
+    tier_views,
 )

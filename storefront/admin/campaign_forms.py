@@ -29,6 +29,8 @@ from storefront.admin.fields import IsoDateField
 from storefront.admin.forms import AdminForm, required_text, strip_text
 from storefront.admin.uploads import REWARD, Upload
 from storefront.catalog.models import Release
+from storefront.extensions import db
+from storefront.members.early import early_tiers, tier_choices
 from storefront.preorders.admin_services import BonusFields, CampaignFields, GoalFields
 from storefront.preorders.models import Bonus, Campaign, Goal, GoalKind, RewardKind
 
@@ -108,18 +110,27 @@ class CampaignForm(AdminForm):
         default=10,
         validators=[InputRequired(), NumberRange(max=1_000)],
     )
+    early_tier_ids = CheckboxesField(
+        _l("Early access for members of"),
+        description=_l("Each tier's members may preorder its early-access hours before opening."),
+        coerce=int,
+    )
     submit = SubmitField(_l("Save the campaign"))
 
     @classmethod
     def for_release(cls, release: Release, **kwargs) -> CampaignForm:
         form = cls(**kwargs)
         form.product_ids.choices = [(product.id, product.name) for product in release.products]
+        form.early_tier_ids.choices = tier_choices(db.session)
         return form
 
     @classmethod
     def for_campaign(cls, campaign: Campaign, **kwargs) -> CampaignForm:
         ids = [product.id for product in campaign.products]
-        return cls.for_release(campaign.release, obj=campaign, product_ids=ids, **kwargs)
+        tiers = [tier.id for tier in early_tiers(db.session, campaign.id)]
+        return cls.for_release(
+            campaign.release, obj=campaign, product_ids=ids, early_tier_ids=tiers, **kwargs
+        )
 
     def to_fields(self) -> CampaignFields:
         return CampaignFields(

@@ -27,6 +27,7 @@ from storefront.catalog.models import Release
 from storefront.clock import utcnow
 from storefront.extensions import db
 from storefront.ids import parse_id
+from storefront.members.early import save_early_tiers
 from storefront.preorders import admin_services as services
 from storefront.preorders.figures import campaign_figures
 from storefront.preorders.models import Bonus, Campaign, CampaignState, Goal
@@ -74,6 +75,7 @@ def campaign_new():
     if form.validate_on_submit():
         campaign = write_catalog(form, services.create_campaign, release, fields=form.to_fields())
         if campaign is not None:
+            save_early_tiers(db.session, campaign, form.early_tier_ids.data or ())
             flash(_("Campaign created: now add its goals and bonuses."), "success")
             return back_to_campaign(campaign.id)
     return render_form("admin/campaign_new.html", form=form, release=release)
@@ -94,6 +96,7 @@ def campaign_update(campaign_id: int):
     if form.validate_on_submit():
         fields = form.to_fields()
         if write_catalog(form, services.update_campaign, campaign, fields=fields):
+            save_early_tiers(db.session, campaign, form.early_tier_ids.data or ())
             flash(_("Campaign saved."), "success")
             return back_to_campaign(campaign.id)
     return _campaign_page(campaign, form=form)

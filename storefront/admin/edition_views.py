@@ -7,7 +7,7 @@ Staff may read the list, the draw log and the packing lists; the rest is for adm
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,6 +19,7 @@ from storefront.admin.helpers import render_form, run_write, write_catalog
 from storefront.admin.pool_forms import pool_section
 from storefront.catalog.models import Product, ProductKind, Release
 from storefront.clock import utcnow
+from storefront.csvout import csv_download
 from storefront.editions import admin_services as services
 from storefront.editions import exports
 from storefront.editions.models import Edition
@@ -120,12 +121,7 @@ def edition_cards_csv(edition_id: int):
     """The card codes as CSV: number, variant, code and redeem link of every copy."""
     edition = db.get_or_404(Edition, edition_id)
     rows = exports.card_rows(db.session, edition, current_app.config["PUBLIC_URL"])
-    name = f"edition-{edition.id}-cards.csv"
-    return Response(
-        exports.cards_csv(rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_download(exports.cards_csv(rows), f"edition-{edition.id}-cards.csv")
 
 
 @bp.get("/editions/<int:edition_id>/cards")

@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from storefront.clock import utcnow
 from storefront.extensions import csrf, db
 from storefront.payments.events import InvalidEvent, parse_event
-from storefront.payments.webhooks import apply_event
+from storefront.payments.webhooks import apply_event, route_event
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__)
@@ -45,11 +45,15 @@ def stripe_webhook():
         return _refused("invalid_payload", "The body is not UTF-8 text.")
     if not _signed(body, secret):
         return _refused("invalid_signature", "Signature missing, wrong or stale.")
+    routes = current_app.extensions.get("stripe_event_routes", ())
     try:
         event = parse_event(body)
+        # Memberships' events (subscription checkout sessions too) are not orders'.
+        outcome = route_event(db.session, routes, body, now=utcnow())
     except InvalidEvent as error:
         return _refused("invalid_payload", f"The body is not a Stripe event: {error}")
-    outcome = apply_event(db.session, event, now=utcnow())
+    if outcome is None:
+        outcome = apply_event(db.session, event, now=utcnow())
     log.info("stripe event %s (%s): %s", event.id, event.type, outcome)
     return jsonify(received=True, outcome=outcome)
 

@@ -4,18 +4,16 @@ link) as CSV, and the same rows with each card's QR image for a printable sheet.
 from __future__ import annotations
 
 import base64
-import csv
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storefront.csvout import csv_text
 from storefront.editions.cards import card_qr_png
 from storefront.editions.models import Copy, Edition, Variant
 
 CSV_HEADER = ("number", "variant", "code", "redeem_url")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -48,18 +46,9 @@ def card_rows(session: Session, edition: Edition, public_url: str) -> list[CardR
     ]
 
 
-def _cell(text: str) -> str:
-    # A variant name typed as "=..." must not run as a formula in a spreadsheet.
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
-
-
 def cards_csv(rows: list[CardRow]) -> str:
     """The rows as CSV text with a header line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    writer.writerows((row.number, _cell(row.variant), row.code, row.url) for row in rows)
-    return buffer.getvalue()
+    return csv_text(CSV_HEADER, ((row.number, row.variant, row.code, row.url) for row in rows))
 
 
 def qr_data_uri(url: str) -> str:

@@ -42,3 +42,15 @@ class Fan(UserMixin, db.Model):
     def end_sessions(self) -> None:
         """Every session of this account stops working, copies of its cookie included."""
         self.session_version = (self.session_version or 1) + 1
+
+
+class SignInLink(db.Model):
+    """One magic link mailed: its random id is inside the signed token, so a link is
+    honoured once (`used_at`), and only for the email it was sent to."""
+
+    __tablename__ = "sign_in_link"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storefront.clock import UTCDateTime, utcnow
@@ -17,6 +17,10 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(40))
+    # Extra headers ({"List-Unsubscribe": ...}) and an HTML alternative to `body`, for
+    # the messages that have them (the newsletter's).
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    html: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # Set when a worker takes the message, before it talks to SMTP: a second worker

@@ -6,6 +6,7 @@ import logging
 import smtplib
 import ssl
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
@@ -15,13 +16,25 @@ from sqlalchemy.orm import Session
 from storefront.mail.models import OutboxMessage
 
 log = logging.getLogger(__name__)
+# Headers are folded at 998 characters (RFC 5322's limit), not 78: a List-Unsubscribe
+# address folded shorter would be encoded into a form mail clients cannot follow.
+HEADERS_POLICY = policy.default.clone(max_line_length=998)
 
 
 def enqueue(
-    session: Session, *, recipient: str, subject: str, body: str, kind: str
+    session: Session,
+    *,
+    recipient: str,
+    subject: str,
+    body: str,
+    kind: str,
+    headers: dict[str, str] | None = None,
+    html: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox, in the caller's transaction."""
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body, kind=kind)
+    message = OutboxMessage(
+        recipient=recipient, subject=subject, body=body, kind=kind, headers=headers, html=html
+    )
     session.add(message)
     return message
 
@@ -33,13 +46,17 @@ class Transport:
         self.url, self.sender = url, sender
 
     def send(self, message: OutboxMessage) -> None:
-        email = EmailMessage()
+        email = EmailMessage(policy=HEADERS_POLICY)
         email["From"], email["To"], email["Subject"] = (
             self.sender,
             message.recipient,
             message.subject,
         )
+        for name, value in (message.headers or {}).items():
+            email[name] = value
         email.set_content(message.body)
+        if message.html:
+            email.add_alternative(message.html, subtype="html")
         if self.url.startswith("console:"):
             print(email.as_string(), flush=True)
             return

@@ -12,18 +12,13 @@ from storefront.clock import UTCDateTime, utcnow
 from storefront.extensions import db
 from storefront.fans.models import Fan
 
+# Defined with the pure state machine, which imports no model; read here as before.
+from storefront.members.lifecycle import MembershipState
+
 
 class Interval(StrEnum):
     MONTH = "month"
     YEAR = "year"
-
-
-class MembershipState(StrEnum):
-    PENDING = "pending"  # checkout started, nothing paid yet
-    ACTIVE = "active"
-    PAST_DUE = "past_due"  # a renewal failed: benefits kept for the grace period
-    CANCELED = "canceled"  # will not renew: benefits kept to the end of the paid period
-    ENDED = "ended"
 
 
 class Tier(db.Model):

@@ -76,6 +76,9 @@ class PricedLine:
     product: Product
     option: ProductOption | None
     quantity: int
+    # Hours this buyer may preorder it before its campaign opens to everyone: a member's
+    # early access, decided by the members domain and carried here like the stand's gig.
+    early_hours: int = 0
 
     @property
     def product_id(self) -> int:
@@ -114,6 +117,28 @@ class Discount:
         """What comes off a line costing `cents`: rounded down, so it never passes the %."""
         return cents * self.percent_off // 100
 
+    @property
+    def label(self) -> str:
+        return f"{self.code} (-{self.percent_off} %)"
+
+
+@dataclass(frozen=True)
+class MemberDiscount:
+    """A member's tier benefit (decided by the members domain): a percentage off every
+    physical line (formats and merch, not downloads), never at the stand."""
+
+    tier_name: str
+    percent_off: int
+
+    def off(self, line: PricedLine) -> int:
+        if not line.product.is_physical:
+            return 0
+        return line.total_cents * self.percent_off // 100
+
+    @property
+    def label(self) -> str:
+        return f"{self.tier_name} (-{self.percent_off} %)"
+
 
 @dataclass(frozen=True)
 class PricedCart:
@@ -123,17 +148,48 @@ class PricedCart:
     # A sale at the merch stand of this gig (an id of the quests domain): handed over
     # across the table, so nothing to ship and no address to ask.
     stand_gig_id: int | None = None
+    member_discount: MemberDiscount | None = None
+    # Discounts meeting on one line never take it below this share of its public price.
+    floor_percent: int = 0
 
     @property
     def subtotal_cents(self) -> int:
         return sum(line.total_cents for line in self.lines)
 
+    def discounts_of(self, line: PricedLine) -> tuple[int, int]:
+        """What the code and the membership take off `line`. The code keeps its full
+        promise; the member discount adds what the floor leaves of the public price."""
+        code = self.discount.off(line.total_cents) if self.discount else 0
+        member = self.member_discount.off(line) if self._member_applies else 0
+        most = line.total_cents * (100 - self.floor_percent) // 100
+        return code, max(0, min(member, most - code))
+
+    @property
+    def _member_applies(self) -> bool:
+        return self.member_discount is not None and self.stand_gig_id is None
+
     def discount_of(self, line: PricedLine) -> int:
-        return self.discount.off(line.total_cents) if self.discount else 0
+        return sum(self.discounts_of(line))
+
+    @property
+    def code_discount_cents(self) -> int:
+        return sum(self.discounts_of(line)[0] for line in self.lines)
+
+    @property
+    def member_discount_cents(self) -> int:
+        return sum(self.discounts_of(line)[1] for line in self.lines)
 
     @property
     def discount_cents(self) -> int:
         return sum(self.discount_of(line) for line in self.lines)
+
+    @property
+    def discount_label(self) -> str | None:
+        """How the order keeps its discounts: "K7QD-M2XH (-10 %) + Gold (-5 %)"."""
+        parts = [self.discount.label] if self.discount else []
+        if self.member_discount_cents:
+            parts.append(self.member_discount.label)
+        return " + ".join(parts)[:40] or None
 
     @property
     def has_physical(self) -> bool:
@@ -155,6 +211,16 @@ class PricedCart:
         return self.lines[0].product.currency if self.lines else "EUR"
 
 
+@dataclass(frozen=True)
+class MemberPricing:
+    """What the buyer's membership changes in the cart (from the members domain), and
+    the label's floor under stacked discounts."""
+
+    discount: MemberDiscount | None = None
+    early_hours: dict[int, int] = field(default_factory=dict)  # by product id
+    floor_percent: int = 0
+
+
 def price_cart(
     session: Session,
     cart: Cart,
@@ -162,9 +228,11 @@ def price_cart(
     discount: Discount | None = None,
     *,
     stand_gig_id: int | None = None,
+    member: MemberPricing | None = None,
 ) -> PricedCart:
-    """Look the cart's products up and price it (less `discount`; at the stand of gig
-    `stand_gig_id`, nothing to ship); lines no longer on sale are dropped."""
+    """Look the cart's products up and price it (less `discount`, and what `member`
+    gives; at the stand of gig `stand_gig_id`, nothing to ship); lines no longer on
+    sale are dropped."""
     ids = {key.product_id for key in cart.quantities}
     # One query: carts hold a few lines, and checkout is the hottest write path.
     products = (
@@ -187,8 +255,11 @@ def price_cart(
             or (product.has_options and not option)
         ):
             continue
-        lines.append(PricedLine(key, product, option, quantity))
-    return PricedCart(lines, zone, discount, stand_gig_id)
+        early = member.early_hours.get(key.product_id, 0) if member else 0
+        lines.append(PricedLine(key, product, option, quantity, early))
+    if member is None:
+        return PricedCart(lines, zone, discount, stand_gig_id)
+    return PricedCart(lines, zone, discount, stand_gig_id, member.discount, member.floor_percent)
 
 
 def _find_option(product: Product, option_id: int | None) -> ProductOption | None:

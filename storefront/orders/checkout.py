@@ -138,7 +138,7 @@ def _new_order(
     order.gig_id = cart.stand_gig_id
     if cart.discount:
         order.discount_code_id = cart.discount.code_id
-        order.discount_label = f"{cart.discount.code} (-{cart.discount.percent_off} %)"
+    order.discount_label = cart.discount_label  # the code's and the member discount's
     if cart.has_physical and cart.stand_gig_id is None:
         _set_address(order, buyer)
     order.client_seed = buyer.client_seed or secrets.token_hex(8)

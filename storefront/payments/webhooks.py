@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -34,6 +36,29 @@ from storefront.payments.stripe_refunds import charge_refunds
 log = logging.getLogger(__name__)
 
 STRIPE_REFUND_REASON = "refunded at Stripe"
+
+
+@dataclass(frozen=True)
+class EventRoute:
+    """Stripe events another domain applies (memberships: subscriptions, invoices, their
+    checkout sessions), listed in create_app as app.extensions["stripe_event_routes"]:
+    payments hands them over without importing that domain. `claims` reads the verified
+    event's JSON; `apply(session, payload, now)` returns the outcome and may raise
+    InvalidEvent for a field it cannot read."""
+
+    claims: Callable[[dict], bool]
+    apply: Callable[[Session, dict, datetime], str]
+
+
+def route_event(
+    session: Session, routes: Iterable[EventRoute], body: str, *, now: datetime
+) -> str | None:
+    """The outcome of the first route claiming the event; None when it is an order's."""
+    payload = json.loads(body)  # parse_event has read it already: a JSON object
+    for route in routes:
+        if route.claims(payload):
+            return route.apply(session, payload, now)
+    return None
 
 
 def apply_event(session: Session, event: StripeEvent, *, now: datetime) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
@@ -61,6 +61,9 @@ class Campaign(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(16))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suggested_run: Mapped[int | None]
+    # Members of some tiers may preorder from then, before `opens_at` (kept by the members
+    # domain from the tiers given early access); None without early access.
+    early_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     release: Mapped[Release] = relationship()
     products: Mapped[list[Product]] = relationship(secondary=campaign_product)
@@ -71,10 +74,18 @@ class Campaign(db.Model):
         back_populates="campaign", order_by="Bonus.id", cascade="all, delete-orphan"
     )
 
-    def opens_for(self, fan: object | None = None) -> datetime:
-        """When `fan` may start preordering. Members' early access will move this earlier
-        for some tiers; everyone else waits for `opens_at`."""
-        return self.opens_at
+    def opens_for(self, early_hours: int = 0) -> datetime:
+        """When a fan with `early_hours` of early access (the members domain decides it)
+        may start preordering; never before `first_opens_at`, so every preorder taken is
+        inside the window `is_preorder` counts. Everyone else waits for `opens_at`."""
+        if not early_hours:
+            return self.opens_at
+        return max(self.opens_at - timedelta(hours=early_hours), self.first_opens_at)
+
+    @property
+    def first_opens_at(self) -> datetime:
+        """The first moment anyone may preorder (members with early access)."""
+        return min(self.early_opens_at or self.opens_at, self.opens_at)
 
     def state(self, now: datetime) -> CampaignState:
         if self.outcome:
@@ -83,8 +94,8 @@ class Campaign(db.Model):
             return CampaignState.UPCOMING
         return CampaignState.OPEN
 
-    def is_taking_preorders(self, now: datetime) -> bool:
-        return self.outcome is None and self.opens_at <= now < self.closes_at
+    def is_taking_preorders(self, now: datetime, early_hours: int = 0) -> bool:
+        return self.outcome is None and self.opens_for(early_hours) <= now < self.closes_at
 
 
 class Goal(db.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -76,7 +76,7 @@ def reserved_units(session: Session, campaign: Campaign) -> int:
         .where(
             campaign_product.c.campaign_id == campaign.id,
             Order.status == OrderStatus.PENDING,
-            Order.created_at >= campaign.opens_at,
+            Order.created_at >= campaign.first_opens_at,
         )
     )
 
@@ -97,7 +97,7 @@ def is_preorder(campaign: Campaign, placed_at: datetime) -> bool:
     preorder in it: placed while the campaign took preorders. The one rule that the
     checks, the counts, every page and every mail follow."""
     ends = min(campaign.closes_at, campaign.closed_at or campaign.closes_at)
-    return campaign.opens_at <= placed_at < ends
+    return campaign.first_opens_at <= placed_at < ends
 
 
 def preorder_lines(
@@ -118,7 +118,7 @@ def check_preorder_lines(session: Session, *, lines: list, now: datetime) -> Non
     for line in lines:
         campaign = campaigns.get(line.product.id)
         if campaign is not None and campaign.outcome != "succeeded":
-            _check_window(campaign, line.description, now)
+            _check_window(campaign, line.description, now, line.early_hours)
 
 
 def check_fan_limits(session: Session, *, order: Order) -> None:
@@ -139,16 +139,25 @@ def check_fan_limits(session: Session, *, order: Order) -> None:
             )
 
 
-def _check_window(campaign: Campaign, item: str, now: datetime) -> None:
-    if now < campaign.opens_for():
+def _check_window(campaign: Campaign, item: str, now: datetime, early_hours: int) -> None:
+    if now < campaign.opens_for(early_hours) and campaign.first_opens_at <= now:
+        raise PreorderRefused(
+            _(
+                "Preorders for %(item)s are open to members with early access for now; "
+                "they open for everyone on %(when)s (Paris time).",
+                item=item,
+                when=format_datetime(campaign.opens_at, "d MMMM y, HH:mm"),
+            )
+        )
+    if now < campaign.opens_for(early_hours):
         raise PreorderRefused(
             _(
                 "Preorders for %(item)s open on %(date)s.",
                 item=item,
-                date=format_date(campaign.opens_for(), "long"),
+                date=format_date(campaign.opens_for(early_hours), "long"),
             )
         )
-    if not campaign.is_taking_preorders(now):
+    if not campaign.is_taking_preorders(now, early_hours):
         raise PreorderRefused(_("Preorders for %(item)s are closed.", item=item))
 
 
@@ -173,7 +182,7 @@ def fan_units(session: Session, campaign: Campaign, fan_key: str, *, besides: Or
             Order.status == OrderStatus.PENDING,
             Order.fan_key == fan_key,
             Order.id != besides.id,
-            Order.created_at >= campaign.opens_at,
+            Order.created_at >= campaign.first_opens_at,
         )
     )
     return paid + held

@@ -5,12 +5,16 @@ from flask import Blueprint
 bp = Blueprint("shop", __name__)
 
 from storefront.shop import (  # noqa: E402, F401
+    account_views,
     campaign_views,
     catalog_views,
     checkout_views,
     discount_views,
     edition_views,
     gig_views,
+    member_views,
+    newsletter_views,
     order_views,
+    post_views,  # members' posts and free downloads (storefront.members)
     quest_views,
 )

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, current_app, redirect, render_template, send_from_directory, session
 
 from storefront.catalog.services import home_shelf, release_by_slug
 from storefront.clock import utcnow
 from storefront.extensions import db
+from storefront.members.benefits import benefits_for
+from storefront.members.downloads import free_download
+from storefront.members.early import EarlyAccessView, early_access_view
 from storefront.orders.cart import MAX_QUANTITY
 from storefront.orders.shipping import Zone, delivery_window
 from storefront.preorders.public import campaign_summary
+from storefront.preorders.services import campaign_for_release
 from storefront.shop import bp
 from storefront.shop.forms import AddToCartForm, LanguageForm
-from storefront.shop.helpers import current_cart, locale_code, safe_next
-from storefront.shop.offers import Sale, release_offers
+from storefront.shop.helpers import (
+    current_cart,
+    locale_code,
+    membership_grace,
+    safe_next,
+    signed_in_fan_id,
+)
+from storefront.shop.offers import Offer, Sale, release_offers
 from storefront.shop.page_cache import page_cache
 
 
@@ -27,20 +39,29 @@ def home():
 @bp.get("/releases/<slug>")
 def release(slug: str):
     """A release: cover, tracks with previews, credits, formats with price and stock."""
+    fan_id = signed_in_fan_id()
+    if fan_id is not None:  # what a membership gives is the fan's own: never cached
+        return _render_release(slug, fan_id)
     key = ("release", slug, locale_code(), current_cart().count)
-    return page_cache.page(key, lambda: _render_release(slug))
+    return page_cache.page(key, lambda: _render_release(slug, None))
 
 
-def _render_release(slug: str) -> str:
-    now = utcnow()
+def _render_release(slug: str, fan_id: int | None) -> str:
+    now, grace = utcnow(), membership_grace()
     found = release_by_slug(db.session, slug)
     if found is None:
         abort(404)
     campaign = campaign_summary(db.session, found, now=now)
+    benefits = benefits_for(db.session, fan_id, now=now, grace=grace)
+    early = early_access_view(
+        db.session, campaign and campaign_for_release(db.session, found.id), benefits, now=now
+    )
     return render_template(
         "shop/release.html",
         release=found,
-        offers=release_offers(db.session, found, campaign, now=now),
+        offers=_with_early_access(release_offers(db.session, found, campaign, now=now), early),
+        early=early,
+        free_download=free_download(db.session, fan_id, found, now=now, grace=grace),
         sale=Sale,
         max_quantity=MAX_QUANTITY,
         form_for=_add_to_cart_form,
@@ -48,6 +69,18 @@ def _render_release(slug: str) -> str:
         upcoming=found.is_upcoming(now.date()),
         campaign=campaign,
     )
+
+
+def _with_early_access(offers: list[Offer], early: EarlyAccessView | None) -> list[Offer]:
+    """A member in their early window may put the campaign's products in the cart."""
+    if early is None or not early.open_for_you:
+        return offers
+    return [
+        replace(offer, sale=Sale.SOLD_OUT if offer.stock == "sold_out" else Sale.CART)
+        if offer.sale == Sale.OPENS_LATER
+        else offer
+        for offer in offers
+    ]
 
 
 def _add_to_cart_form(product) -> AddToCartForm:

@@ -35,6 +35,7 @@ from storefront.shop.helpers import (
     current_discount,
     locale_code,
     order_or_404,
+    priced_current_cart,
     save_cart,
     save_discount,
     ship_country,
@@ -74,7 +75,7 @@ def cart():
         session["country"] = request.args["country"]
     zone_form.country.data = ship_country()
     discount, _lapsed = _applied_discount()
-    priced = price_cart(db.session, current_cart(), ship_zone(), discount)
+    priced = priced_current_cart(ship_zone(), discount)
     line_forms = {
         line.key: CartLineForm(formdata=None, key=line.key.encode(), quantity=line.quantity)
         for line in priced.lines
@@ -115,7 +116,7 @@ def checkout():
         save_cart(Cart())
         return redirect(_payment_url(earlier))
     discount, lapsed = _applied_discount()
-    priced = price_cart(db.session, current_cart(), ship_zone(), discount)
+    priced = priced_current_cart(ship_zone(), discount)
     if not priced.lines:
         flash(_("Your cart is empty."), "error")
         return redirect(url_for("shop.cart"))
@@ -133,7 +134,7 @@ def checkout():
     if priced.has_physical and form.country.data != ship_country():
         # The fan must see the shipping price of the country they chose before paying.
         session["country"] = form.country.data
-        priced = price_cart(db.session, current_cart(), zone_for(form.country.data), discount)
+        priced = priced_current_cart(zone_for(form.country.data), discount)
         flash(_("Shipping updated for your country. Please check the total and confirm."), "info")
         return render_template("shop/checkout.html", form=form, cart=priced), 200
     try:
@@ -151,7 +152,7 @@ def checkout():
         if isinstance(error, DiscountRefused):
             # Used meanwhile: the fan sees the full price again before paying.
             save_discount(None)
-            priced = price_cart(db.session, current_cart(), priced.zone)
+            priced = priced_current_cart(priced.zone, None)
         flash(error.message, "error")
         form.start_afresh()
         return render_template("shop/checkout.html", form=form, cart=priced), error.status

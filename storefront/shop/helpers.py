@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Response, abort, make_response, session
+from flask import Response, abort, current_app, make_response, session
 from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import select
 
+from storefront.clock import utcnow
 from storefront.discounts.services import DiscountRefused, discount_for
 from storefront.extensions import db
-from storefront.orders.cart import Cart, Discount
+from storefront.fans.models import Fan
+from storefront.members.discounts import member_pricing
+from storefront.orders.cart import Cart, Discount, PricedCart, price_cart
 from storefront.orders.models import Order
 from storefront.orders.shipping import COUNTRIES, Zone, zone_for
 
@@ -56,6 +61,39 @@ def save_discount(code: str | None) -> None:
         session["discount"] = code
     else:
         session.pop("discount", None)
+
+
+def signed_in_fan() -> Fan | None:
+    """The fan signed in on this browser; None for guests (and staff sessions)."""
+    # A guest's pages never load a user (nor run session protection on their cookie).
+    if "_user_id" not in session:
+        return None
+    user = current_user._get_current_object()
+    return user if isinstance(user, Fan) else None
+
+
+def signed_in_fan_id() -> int | None:
+    fan = signed_in_fan()
+    return fan.id if fan else None
+
+
+def membership_grace() -> timedelta:
+    return timedelta(days=current_app.config["MEMBERSHIP_GRACE_DAYS"])
+
+
+def priced_current_cart(zone: Zone | None, discount: Discount | None) -> PricedCart:
+    """The cart priced for this buyer now: less the code, and what the signed-in fan's
+    membership gives at this moment (read again at every pricing, checkout included)."""
+    cart = current_cart()
+    member = member_pricing(
+        db.session,
+        signed_in_fan_id(),
+        {key.product_id for key in cart.quantities},
+        now=utcnow(),
+        grace=membership_grace(),
+        floor_percent=current_app.config["DISCOUNT_FLOOR_PERCENT"],
+    )
+    return price_cart(db.session, cart, zone, discount, member=member)
 
 
 def ship_country() -> str:

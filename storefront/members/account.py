@@ -1,0 +1,77 @@
+"""What memberships add to a fan's account: the /account panel and their part of the
+privacy export and erasure (registered in `create_app`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storefront.fans.models import Fan
+from storefront.fans.plugins import AccountPanel
+from storefront.jsonout import json_time
+from storefront.members.display import StandingView, standing_view
+from storefront.members.models import Membership
+from storefront.members.services import holding
+
+PANEL_TEMPLATE = "account/_membership.html"
+
+
+@dataclass(frozen=True)
+class MembershipPanel:
+    """The fan's membership that is not over, or None (the panel offers to join)."""
+
+    membership: Membership | None
+    standing: StandingView | None
+
+
+def membership_of(
+    session: Session, fan: Fan | None, *, now: datetime, grace: timedelta
+) -> MembershipPanel:
+    """The fan's current membership and its standing in words (the members page and the
+    /account panel show the same)."""
+    membership = holding(session, fan.id, now=now) if fan else None
+    if membership is None:
+        return MembershipPanel(None, None)
+    return MembershipPanel(membership, standing_view(membership, now=now, grace=grace))
+
+
+def membership_panel(grace: timedelta) -> AccountPanel:
+    return AccountPanel(
+        template=PANEL_TEMPLATE,
+        build=lambda session, fan, now: membership_of(session, fan, now=now, grace=grace),
+    )
+
+
+class MembershipsData:
+    """Memberships in the export; the erasure blanks the liner-notes name and keeps the
+    memberships themselves (they are the label's accounts of what was paid)."""
+
+    name = "memberships"
+
+    def export(self, session: Session, fan: Fan) -> list[dict]:
+        return [_exported(m) for m in _memberships(session, fan)]
+
+    def erase(self, session: Session, fan: Fan, *, now: datetime) -> None:
+        for membership in _memberships(session, fan):
+            membership.liner_name = ""
+
+
+def _memberships(session: Session, fan: Fan) -> list[Membership]:
+    query = select(Membership).where(Membership.fan_id == fan.id).order_by(Membership.id)
+    return list(session.scalars(query))
+
+
+def _exported(membership: Membership) -> dict:
+    return {
+        "tier": membership.tier.name,
+        "interval": membership.interval,
+        "state": membership.state,
+        "liner_name": membership.liner_name,
+        "created_at": json_time(membership.created_at),
+        "started_at": json_time(membership.started_at),
+        "current_period_end": json_time(membership.current_period_end),
+        "ended_at": json_time(membership.ended_at),
+    }
