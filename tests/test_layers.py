@@ -63,6 +63,9 @@ DOMAINS: dict[str, set[str]] = {
         "quests",
         "discounts",
         "stand",
+        "fans",
+        "members",
+        "newsletter",
     },  # the demo tells every domain's story
 }
 

@@ -25,6 +25,7 @@ from storefront.catalog.models import (
 from storefront.demo.campaigns import load_campaigns
 from storefront.demo.editions import load_editions, sell_tour_edition
 from storefront.demo.media import excerpt, make_cover, make_zip, render_audio, write_wav
+from storefront.demo.members import load_members
 from storefront.demo.stand import load_stand
 from storefront.demo.tour import load_tour
 
@@ -254,6 +255,7 @@ def load_demo(session: Session, *, media_dir: Path, private_dir: Path, now: date
     session.commit()
     load_stand(session, tour, now=now)
     session.commit()
+    load_members(session, private_dir=private_dir, now=now)
     return len(LABEL)
 
 

@@ -1,5 +1,6 @@
 """`flask demo load` fills an empty shop with the Bruit Blanc label, and only an empty one."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -12,6 +13,10 @@ from storefront.editions.verify import check
 from storefront.extensions import db
 from storefront.inserts.models import InsertAward
 from storefront.jsonout import json_time
+from storefront.members.liner import liner_names
+from storefront.members.models import MemberPost, Membership
+from storefront.newsletter.models import Mailing
+from storefront.newsletter.segments import Segment, select_subscribers
 from storefront.orders.models import Order
 from storefront.preorders.models import Backing, Campaign
 from storefront.preorders.services import paid_units
@@ -56,6 +61,7 @@ def test_demo_label_loads_once_and_makes_a_believable_shop(app, client):
     assert len(tour["past"]) == 3 and len(tour["upcoming"]) == 4
 
     _check_quests(app, client)
+    _check_members(app, client)
 
     editions = {e.name: e for e in db.session.scalars(select(Edition))}
     grains = next(e for name, e in editions.items() if name.startswith("Grains"))
@@ -108,16 +114,38 @@ def _check_quests(app, client) -> None:
 
 
 def _campaign_states() -> dict[str, tuple[str, int, int]]:
-    """slug -> (state, paid units, goals reached)."""
+    """slug -> (state, paid units, goals reached) of each release's first campaign."""
     now = utcnow()
+    latest_first = select(Campaign).order_by(Campaign.opens_at.desc())
     return {
         campaign.release.slug: (
             campaign.state(now),
             paid_units(db.session, campaign),
             sum(goal.reached_at is not None for goal in campaign.goals),
         )
-        for campaign in db.session.scalars(select(Campaign))
+        for campaign in db.session.scalars(latest_first)
     }
+
+
+def _check_members(app, client) -> None:
+    """The three tiers of DEMO.md, members in each state that keeps benefits, their
+    diaries, a campaign members enter early, and a list with a draft mailing."""
+    now = utcnow()
+    page = client.get("/members").get_data(as_text=True)
+    assert all(name in page for name in ("Ami", "Soutien", "Mécène"))
+    states = sorted(m.state for m in db.session.scalars(select(Membership)))
+    assert states == ["active", "active", "canceled", "past_due"]
+    grace = timedelta(days=app.config["MEMBERSHIP_GRACE_DAYS"])
+    assert all(m.keeps_benefits(now, grace) for m in db.session.scalars(select(Membership)))
+    assert liner_names(db.session, now=now, grace=grace) == ["Ana Morel (Grenoble)"]
+    for post in db.session.scalars(select(MemberPost)):
+        assert (Path(app.config["PRIVATE_DIR"]) / post.image_file).is_file()
+        assert (Path(app.config["PRIVATE_DIR"]) / post.audio_file).is_file()
+    upcoming = db.session.scalar(select(Campaign).where(Campaign.opens_at > now))
+    assert upcoming.early_opens_at == upcoming.opens_at - timedelta(hours=72)
+    receiving = select_subscribers(db.session, Segment(), now, grace=grace)
+    assert len(receiving) == 4
+    assert [m.status for m in db.session.scalars(select(Mailing))] == ["draft"]
 
 
 def _failed_campaign_id() -> int:
