@@ -112,7 +112,7 @@ class CampaignForm(AdminForm):
     )
     early_tier_ids = CheckboxesField(
         _l("Early access for members of"),
-        description=_l("Each tier's members may preorder its early-access hours before opening."),
+        description=_l("Members of these tiers may preorder before the opening, as many hours early as their tier gives."),
         coerce=int,
     )
     submit = SubmitField(_l("Save the campaign"))

@@ -5,18 +5,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storefront.fans.models import Fan
 from storefront.fans.plugins import AccountPanel
 from storefront.jsonout import json_time
+from storefront.members.billing import TestBilling
 from storefront.members.display import StandingView, standing_view
-from storefront.members.models import Membership
+from storefront.members.models import Membership, MembershipState
 from storefront.members.services import holding
 
 PANEL_TEMPLATE = "account/_membership.html"
+
+
+class Step(StrEnum):
+    """What the panel offers the fan next."""
+
+    JOIN = "join"  # no membership: the tiers
+    MANAGE = "manage"  # running or canceled: the billing portal (or the TEST page)
+    FINISH = "finish"  # a TEST sign-up left unpaid: back to its page
+    WAIT = "wait"  # a Stripe checkout left unpaid: it lapses on its own
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,24 @@ class MembershipPanel:
 
     membership: Membership | None
     standing: StandingView | None
+
+    @property
+    def step(self) -> Step:
+        membership = self.membership
+        if membership is None:
+            return Step.JOIN
+        if membership.state != MembershipState.PENDING:
+            return Step.MANAGE
+        return Step.FINISH if membership.provider == TestBilling.name else Step.WAIT
+
+    @property
+    def manage_label(self) -> str:
+        """Cancelling is offered until it is done."""
+        canceled = self.membership is not None and (
+            self.membership.cancel_at_period_end
+            or self.membership.state == MembershipState.CANCELED
+        )
+        return str(_l("Manage") if canceled else _l("Manage or cancel"))
 
 
 def membership_of(

@@ -76,7 +76,7 @@ def standing_view(membership: Membership, *, now: datetime, grace: timedelta) ->
     if state == MembershipState.PENDING:
         return StandingView(str(_l("Waiting for the first payment")))
     if state == MembershipState.ACTIVE:
-        label = _l("Ends on") if membership.cancel_at_period_end else _l("Renews on")
+        label = _l("Ends") if membership.cancel_at_period_end else _l("Next renewal")
         return StandingView(str(_l("Active")), str(label), end, keeps)
     if state == MembershipState.PAST_DUE:
         until = membership.past_due_since + grace if membership.past_due_since else None
@@ -84,4 +84,4 @@ def standing_view(membership: Membership, *, now: datetime, grace: timedelta) ->
         return StandingView(str(words), str(_l("Benefits kept until")), until, keeps)
     if state == MembershipState.CANCELED:
         return StandingView(str(_l("Canceled")), str(_l("Benefits until")), end, keeps)
-    return StandingView(str(_l("Ended")), str(_l("Ended on")), membership.ended_at)
+    return StandingView(str(_l("Ended")), str(_l("Ended")), membership.ended_at)

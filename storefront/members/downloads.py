@@ -106,7 +106,9 @@ def use_free_download(session: Session, token: str, *, now: datetime, grace: tim
         or membership is None
         or not is_new_for(membership, product.release, now=now)
     ):
-        raise NotAMember(_l("This free download is for members only, while they are."))
+        raise NotAMember(
+            _l("This free download is for members only, while their membership lasts.")
+        )
     path = private_path(product.download_path)
     if path is None:
         raise DownloadUnavailable(_l("This file is not available yet; the label has been told."))

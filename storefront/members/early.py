@@ -131,19 +131,19 @@ def early_access_view(
             max(hours),
             tiers=names,
         )
-    return EarlyAccessView(_("Opens %(when)s; %(early)s.", when=when, early=early), False)
+    return EarlyAccessView(_("Opens on %(when)s; %(early)s.", when=when, early=early), False)
 
 
 def _member_view(opens: datetime, tier_name: str, now: datetime) -> EarlyAccessView:
     if opens <= now:
         notice = _(
-            "Open for you since %(when)s (early access, %(tier)s).",
+            "Early access (%(tier)s): open for you since %(when)s.",
             when=_when(opens),
             tier=tier_name,
         )
     else:
         notice = _(
-            "Open for you from %(when)s (early access, %(tier)s).",
+            "Early access (%(tier)s): open for you from %(when)s.",
             when=_when(opens),
             tier=tier_name,
         )

@@ -41,6 +41,8 @@ class PostsAccess:
 
     allowed: bool
     tiers: tuple[str, ...]
+    # A signed-in fan whose membership does not (or no longer) include posts.
+    signed_in: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def posts_access(
     tiers = session.scalars(
         select(Tier.name).where(Tier.posts.is_(True), Tier.active.is_(True)).order_by(Tier.position)
     )
-    return PostsAccess(False, tuple(tiers))
+    return PostsAccess(False, tuple(tiers), signed_in=fan_id is not None)
 
 
 def published_posts(session: Session, *, now: datetime) -> list[MemberPost]:

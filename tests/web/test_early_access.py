@@ -30,7 +30,7 @@ def test_a_member_preorders_in_the_early_window_and_it_counts(client, make_campa
     sign_in_as(client, fan)
     product = campaign.products[0]
     page = client.get(f"/releases/{product.release.slug}").get_data(as_text=True)
-    assert "Open for you since" in page and "(early access, Gold)" in page
+    assert "Early access (Gold): open for you since" in page
     assert "Add to cart" in page
     add_to_cart(client, product)
     reference = reference_of(checkout(client, email=fan.email))
@@ -61,7 +61,7 @@ def test_a_member_outside_their_tier_window_waits(client, make_campaign):
     fan, _membership = make_member(tier)
     sign_in_as(client, fan)
     page = client.get(f"/releases/{campaign.release.slug}").get_data(as_text=True)
-    assert "Open for you from" in page and "Add to cart" not in page
+    assert "Early access (Gold): open for you from" in page and "Add to cart" not in page
     add_to_cart(client, campaign.products[0])
     assert checkout(client, email=fan.email).status_code == 409
 

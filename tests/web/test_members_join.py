@@ -215,7 +215,7 @@ def test_manage_opens_the_stripe_billing_portal(client, stripe_http):
         {"id": "bps_1", "object": "billing_portal.session", "url": "https://billing.stripe.com/p/1"}
     )
     page = client.get("/members").get_data(as_text=True)
-    assert "Renews on" in page
+    assert "Next renewal" in page
     reply = client.post("/members/manage", data={"csrf_token": csrf_token_from(page)})
     assert reply.location == "https://billing.stripe.com/p/1"
     [request] = stripe_http.requests
