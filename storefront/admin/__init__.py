@@ -14,6 +14,7 @@ from storefront.admin import (  # noqa: E402, F401 - registering the views on bp
     edition_views,
     fan_views,
     gig_views,
+    nav,
     newsletter_views,
     order_actions,
     order_views,

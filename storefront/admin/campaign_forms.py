@@ -112,7 +112,10 @@ class CampaignForm(AdminForm):
     )
     early_tier_ids = CheckboxesField(
         _l("Early access for members of"),
-        description=_l("Members of these tiers may preorder before the opening, as many hours early as their tier gives."),
+        description=_l(
+            "Members of these tiers may preorder before the opening, as many hours early "
+            "as their tier gives."
+        ),
         coerce=int,
     )
     submit = SubmitField(_l("Save the campaign"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -373,3 +374,26 @@ def test_create_admin_refuses_a_duplicate_and_a_short_password(app):
     short = create_admin(app, "new@bruitblanc.example", password="short")
     assert short.exit_code == 1 and "at least 10 characters" in short.output
     assert db.session.scalar(select(User).where(User.email == "new@bruitblanc.example")) is None
+
+
+def test_the_menu_marks_the_pages_section_and_offers_only_what_the_account_may_open(admin, client):
+
+    def menu(page: str) -> tuple[list[str], list[str]]:
+        nav = page[page.index('class="admin-nav"') : page.index('class="admin-user"')]
+        return re.findall(r">([^<]+)</a>", nav), re.findall(r'aria-current="page">([^<]+)<', nav)
+
+    labels, current = menu(admin.get("/admin/tours").get_data(as_text=True))
+    assert labels == [
+        "Releases", "Campaigns", "Editions", "Tour", "Orders", "Fans", "Members", "Posts",
+        "Newsletter",
+    ]  # fmt: skip
+    assert current == ["Tour"]
+    assert menu(admin.get("/admin/fans").get_data(as_text=True))[1] == ["Fans"]
+    assert menu(admin.get("/admin/tiers/liner-notes").get_data(as_text=True))[1] == ["Members"]
+
+
+def test_staff_menus_leave_out_the_admins_sections(staff):
+    page = staff.get("/admin/orders").get_data(as_text=True)
+    nav = page[page.index('class="admin-nav"') : page.index('class="admin-user"')]
+    assert "Orders" in nav and "Fans" in nav
+    assert all(label not in nav for label in ("Members", "Posts", "Newsletter"))
