@@ -7,6 +7,7 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 P = ParamSpec("P")
@@ -73,3 +74,16 @@ def lock_row(session: Session, model: type, row_id: int) -> None:
     A row lock on PostgreSQL; SQLite ignores FOR UPDATE, but its callers run after a
     first write and so already hold the database's single write lock."""
     session.execute(select(model.id).where(model.id == row_id).with_for_update())
+
+
+def add_once(session: Session, record: object) -> bool:
+    """Add `record` and flush it; False (the transaction rolled back) when a row with the
+    same key is there already: how an event delivered twice is recognised, even when both
+    deliveries arrive at once."""
+    session.add(record)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True

@@ -59,3 +59,18 @@ class DownloadUnavailable(StorefrontError):
 class PaymentError(StorefrontError):
     code = "payment_error"
     status = 502
+
+
+class LinkRefused(StorefrontError):
+    """A signed link the shop did not issue: forged, damaged, or naming nothing."""
+
+    code = "link_refused"
+    status = 404
+
+    def default_message(self) -> str:
+        return str(_l("This link is not valid."))
+
+
+class LinkExpired(LinkRefused):
+    code = "link_expired"
+    status = 410

@@ -19,7 +19,7 @@ PACKAGE = ROOT / "storefront"
 WEB = {"shop", "admin", "api", "web", "web_converters", "app", "cli"}
 BASE = {
     "extensions", "database", "clock", "money", "errors", "files", "signing", "ids", "i18n",
-    "jsonout", "csvout", "label", "models",
+    "jsonout", "csvout", "links", "label", "models",
 }  # fmt: skip
 # What each domain may import besides the base: orders never imports a mechanic, and
 # two mechanics (delivery, preorders, editions, mail) never import each other, except

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ForeignKey, UniqueConstraint, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column
@@ -24,13 +23,13 @@ from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column
 from storefront.catalog.models import Product, ProductKind, Release
 from storefront.clock import UTCDateTime
 from storefront.database import transactional
-from storefront.errors import DownloadUnavailable
+from storefront.errors import DownloadUnavailable, LinkRefused
 from storefront.extensions import db
 from storefront.fans.models import Fan
 from storefront.files import private_path
+from storefront.links import read_link, timed_serializer
 from storefront.members.benefits import benefits_for, current_membership
 from storefront.members.models import Membership
-from storefront.signing import load_exact
 
 SALT = "sillon.member-download"
 
@@ -164,26 +163,16 @@ def _offer(session: Session, fan_id: int, product: Product) -> FreeDownload:
             MemberDownload.fan_id == fan_id, MemberDownload.product_id == product.id
         )
     )
-    token = _serializer().dumps([fan_id, product.id])
+    token = timed_serializer(SALT).dumps([fan_id, product.id])
     return FreeDownload(product.release, product, token, max(_limit() - (used or 0), 0))
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
 def _read(token: str) -> tuple[int, int]:
     max_age = current_app.config["MEMBER_LINK_HOURS"] * 3600
-    try:
-        value = load_exact(_serializer(), token, max_age=max_age)
-    except SignatureExpired as error:
-        raise DownloadUnavailable(
-            _l("This link has expired: open the release page again for a fresh one.")
-        ) from error
-    except (BadSignature, ValueError, TypeError, UnicodeError) as error:
-        raise DownloadUnavailable(_l("This download link is not valid.")) from error
+    expired = _l("This link has expired: open the release page again for a fresh one.")
+    value = read_link(SALT, token, max_age_seconds=max_age, expired=expired)
     if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value)):
-        raise DownloadUnavailable(_l("This download link is not valid."))
+        raise LinkRefused()
     return value[0], value[1]
 
 

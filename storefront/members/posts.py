@@ -11,16 +11,15 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storefront.database import transactional
-from storefront.errors import StorefrontError
+from storefront.errors import LinkRefused, StorefrontError
 from storefront.files import private_path
+from storefront.links import read_link, timed_serializer
 from storefront.members.benefits import benefits_for
 from storefront.members.models import MemberPost, Tier
-from storefront.signing import load_exact
 
 SALT = "sillon.member-post"
 MEDIA = ("image", "audio")
@@ -29,10 +28,6 @@ MEDIA = ("image", "audio")
 class PostRefused(StorefrontError):
     code = "post_refused"
     status = 403
-
-
-class PostLinkExpired(PostRefused):
-    status = 410
 
 
 @dataclass(frozen=True)
@@ -90,7 +85,7 @@ def open_post_media(session: Session, token: str, *, now: datetime, grace: timed
     post = session.get(MemberPost, post_id)
     path = private_path(getattr(post, f"{kind}_file")) if post else None
     if path is None:
-        raise PostRefused(_l("This link is not valid."))
+        raise LinkRefused()
     return path
 
 
@@ -127,27 +122,19 @@ def delete_post(session: Session, post: MemberPost) -> None:
     session.delete(post)
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
 def _token(fan_id: int, post: MemberPost, kind: str) -> str:
-    return _serializer().dumps([fan_id, post.id, kind])
+    return timed_serializer(SALT).dumps([fan_id, post.id, kind])
 
 
 def _read(token: str) -> tuple[int, int, str]:
     max_age = current_app.config["MEMBER_LINK_HOURS"] * 3600
-    try:
-        value = load_exact(_serializer(), token, max_age=max_age)
-    except SignatureExpired as error:
-        raise PostLinkExpired(_l("This link has expired: open the post again.")) from error
-    except (BadSignature, ValueError, TypeError, UnicodeError) as error:
-        raise PostRefused(_l("This link is not valid.")) from error
+    expired = _l("This link has expired: open the post again.")
+    value = read_link(SALT, token, max_age_seconds=max_age, expired=expired)
     if not (
         isinstance(value, list)
         and len(value) == 3
         and all(type(v) is int for v in value[:2])
         and value[2] in MEDIA
     ):
-        raise PostRefused(_l("This link is not valid."))
+        raise LinkRefused()
     return value[0], value[1], value[2]

@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storefront.database import lock_row, serialize_on
+from storefront.database import add_once, lock_row, serialize_on
 from storefront.errors import SoldOut, StorefrontError
 from storefront.fans.models import Fan
 from storefront.members.lifecycle import CHECKOUT_EXPIRED, Fact, MembershipState, standing
@@ -134,11 +133,7 @@ def record_billing_event(session: Session, event: BillingEvent, *, now: datetime
         received_at=now,
         facts=fact.to_json(),
     )
-    session.add(record)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
+    if not add_once(session, record):
         return "duplicate"
     record.outcome = _apply(session, event, now)
     session.commit()

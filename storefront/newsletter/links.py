@@ -9,24 +9,13 @@ from dataclasses import asdict, dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
-from storefront.errors import StorefrontError
-from storefront.signing import load_exact
+from storefront.errors import LinkRefused
+from storefront.links import lasting_serializer, read_link, timed_serializer
 
 CONFIRM_SALT = "sillon.newsletter-confirm"
 UNSUBSCRIBE_SALT = "sillon.newsletter-unsubscribe"
 PREFERENCES_SALT = "sillon.newsletter-preferences"
-
-
-class LinkRefused(StorefrontError):
-    code = "link_refused"
-    status = 404
-
-
-class LinkExpired(LinkRefused):
-    code = "link_expired"
-    status = 410
 
 
 @dataclass(frozen=True)
@@ -40,45 +29,31 @@ class SignUp:
     source: str
 
 
-def _timed() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
-
-
-def _lasting(salt: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
 def confirm_token(request: SignUp) -> str:
-    return _timed().dumps(asdict(request))
+    return timed_serializer(CONFIRM_SALT).dumps(asdict(request))
 
 
 def read_confirm_token(token: str) -> SignUp:
     """The sign-up a confirmation link carries; LinkExpired, LinkRefused otherwise."""
+    expired = _l("This confirmation link has expired. Sign up again: we will send a fresh one.")
     max_age = current_app.config["NEWSLETTER_CONFIRM_HOURS"] * 3600
+    data = read_link(CONFIRM_SALT, token, max_age_seconds=max_age, expired=expired)
     try:
-        data = load_exact(_timed(), token, max_age=max_age)
         return SignUp(**data)
-    except SignatureExpired as error:
-        raise LinkExpired(
-            _l("This confirmation link has expired. Sign up again: we will send a fresh one.")
-        ) from error
-    except (BadSignature, ValueError, TypeError, UnicodeError) as error:
-        raise LinkRefused(_l("This link is not valid.")) from error
+    except TypeError as error:
+        raise LinkRefused() from error
 
 
 def address_token(email_key: str, *, purpose: str) -> str:
     """The unsubscribe (`purpose` "unsubscribe") or preferences link's token."""
-    return _lasting(_salt(purpose)).dumps(email_key)
+    return lasting_serializer(_salt(purpose)).dumps(email_key)
 
 
 def read_address_token(token: str, *, purpose: str) -> str:
     """The email key an unsubscribe or preferences link names."""
-    try:
-        value = load_exact(_lasting(_salt(purpose)), token)
-    except (BadSignature, ValueError, TypeError, UnicodeError) as error:
-        raise LinkRefused(_l("This link is not valid.")) from error
+    value = read_link(_salt(purpose), token, max_age_seconds=None, expired="")
     if not isinstance(value, str):
-        raise LinkRefused(_l("This link is not valid."))
+        raise LinkRefused()
     return value
 
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storefront.database import add_once
 from storefront.orders.history import STRIPE, EventKind, record_event
 from storefront.orders.models import Order
 from storefront.orders.services import expire_order, record_refunds
@@ -73,11 +73,7 @@ def apply_event(session: Session, event: StripeEvent, *, now: datetime) -> str:
     record = PaymentEvent(
         id=event.id, type=event.type, order_reference=order.reference if order else None
     )
-    session.add(record)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
+    if not add_once(session, record):
         return "duplicate"
     outcome = _apply(session, order, event, now) if order is not None else "ignored"
     record.outcome = outcome

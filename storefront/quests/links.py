@@ -10,38 +10,17 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from storefront.errors import StorefrontError
+from storefront.errors import LinkRefused
+from storefront.links import read_link, timed_serializer
 from storefront.quests.codes import QuestCode, sign_code
 from storefront.quests.models import BadgeGrant, Quest, Stamp
-from storefront.signing import load_exact
-
-
-class LinkRefused(StorefrontError):
-    code = "link_refused"
-    status = 404
-
-
-class LinkExpired(LinkRefused):
-    code = "link_expired"
-    status = 410
-
-
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def _read(salt: str, token: str, max_age_seconds: int):
-    try:
-        return load_exact(_serializer(salt), token, max_age=max_age_seconds)
-    except SignatureExpired as error:
-        raise LinkExpired(
-            _l("This link has expired. Open your passport again: it gives you a fresh one.")
-        ) from error
-    except (BadSignature, ValueError, TypeError, UnicodeError) as error:
-        raise LinkRefused(_l("This link is not valid.")) from error
+    expired = _l("This link has expired. Open your passport again: it gives you a fresh one.")
+    return read_link(salt, token, max_age_seconds=max_age_seconds, expired=expired)
 
 
 def _link_age() -> int:
@@ -49,7 +28,7 @@ def _link_age() -> int:
 
 
 def fragment_token(stamp: Stamp) -> str:
-    return _serializer("sillon.fragment").dumps(stamp.id)
+    return timed_serializer("sillon.fragment").dumps(stamp.id)
 
 
 def open_fragment(session: Session, token: str) -> Stamp:
@@ -57,12 +36,12 @@ def open_fragment(session: Session, token: str) -> Stamp:
     stamp_id = _read("sillon.fragment", token, _link_age())
     stamp = session.get(Stamp, stamp_id) if isinstance(stamp_id, int) else None
     if stamp is None:
-        raise LinkRefused(_l("This link is not valid."))
+        raise LinkRefused()
     return stamp
 
 
 def badge_token(grant: BadgeGrant) -> str:
-    return _serializer("sillon.badge").dumps(grant.id)
+    return timed_serializer("sillon.badge").dumps(grant.id)
 
 
 def open_badge_file(session: Session, token: str) -> BadgeGrant:
@@ -70,20 +49,20 @@ def open_badge_file(session: Session, token: str) -> BadgeGrant:
     grant_id = _read("sillon.badge", token, _link_age())
     grant = session.get(BadgeGrant, grant_id) if isinstance(grant_id, int) else None
     if grant is None or not grant.badge.reward_file:
-        raise LinkRefused(_l("This link is not valid."))
+        raise LinkRefused()
     return grant
 
 
 def save_token(passport_key: str, email: str) -> str:
     """The link mailed to `email` that saves (or joins) a passport under it."""
-    return _serializer("sillon.passport-save").dumps([passport_key, email])
+    return timed_serializer("sillon.passport-save").dumps([passport_key, email])
 
 
 def read_save_token(token: str) -> tuple[str, str]:
     """The passport key and email a save link names (it works PASSPORT_SAVE_HOURS)."""
     value = _read("sillon.passport-save", token, current_app.config["PASSPORT_SAVE_HOURS"] * 3600)
     if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
-        raise LinkRefused(_l("This link is not valid."))
+        raise LinkRefused()
     return value[0], value[1]
 
 

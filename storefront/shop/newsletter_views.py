@@ -7,10 +7,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from storefront.clock import utcnow
+from storefront.errors import LinkRefused
 from storefront.extensions import csrf, db, limiter
 from storefront.newsletter import subscriptions
 from storefront.newsletter.links import (
-    LinkRefused,
     SignUp,
     address_token,
     read_address_token,

@@ -6,7 +6,7 @@ from flask import abort, render_template, send_file
 from flask_babel import gettext as _
 
 from storefront.clock import utcnow
-from storefront.errors import DownloadUnavailable
+from storefront.errors import DownloadUnavailable, LinkRefused
 from storefront.extensions import db
 from storefront.members.downloads import use_free_download
 from storefront.members.posts import open_post_media, post_view, posts_access, published_posts
@@ -55,7 +55,7 @@ def member_download(token: str):
     """A member's free download of a new release, within the per-fan limit."""
     try:
         path = use_free_download(db.session, token, now=utcnow(), grace=membership_grace())
-    except DownloadUnavailable as error:
+    except (DownloadUnavailable, LinkRefused) as error:
         page = render_template(
             "error.html", code=error.status, title=_("Download unavailable"), message=error.message
         )

@@ -20,12 +20,12 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from storefront.clock import utcnow
+from storefront.errors import LinkRefused
 from storefront.extensions import db, limiter
 from storefront.files import private_path
 from storefront.quests import claims
 from storefront.quests.codes import Timing
 from storefront.quests.links import (
-    LinkRefused,
     badge_token,
     fragment_token,
     open_badge_file,
