@@ -64,6 +64,9 @@ def join_tier(
     caller then sends the fan to the billing provider."""
     if not tier.active or tier.price_cents(interval) is None:
         raise JoinRefused(str(_l("This membership cannot be joined that way.")))
+    # A member asking again is told so, even when their own seat fills the tier.
+    if (current := holding(session, fan.id, now=now)) is not None:
+        raise AlreadyMember(current)
     # The seat first, in one conditional UPDATE: never above the cap, however many join.
     taken = session.execute(
         update(Tier)

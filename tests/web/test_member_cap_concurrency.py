@@ -12,11 +12,17 @@ from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from storefront.accounts.sessions import session_fingerprint
+from storefront.clock import utcnow
+from storefront.errors import SoldOut
 from storefront.extensions import db
-from storefront.members.models import Membership
+from storefront.members.models import Interval, Membership, Tier
+from storefront.members.services import AlreadyMember, end_membership, join_tier
+from storefront.members.services import holding as holding_membership
 from tests.conftest import fresh
 from tests.support.accounts import make_fan
 from tests.support.fans import Fan
@@ -90,3 +96,50 @@ def test_one_fan_joining_twice_at_once_holds_one_seat(app, live_server):
     assert outcomes["joined"] == 1
     assert fresh(tier).members == 1
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 1
+
+
+EXAMPLES = iter(range(1_000_000))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cap=st.integers(min_value=1, max_value=3),
+    steps=st.lists(
+        st.tuples(st.sampled_from(["join", "end"]), st.integers(min_value=0, max_value=4)),
+        max_size=14,
+    ),
+)
+def test_seats_add_up_whatever_fans_join_and_leave(app, cap, steps):
+    """The tier counts exactly the memberships holding a seat, never more than its cap;
+    a fan holds one membership at a time; a seat given back is free again."""
+    n = next(EXAMPLES)
+    tier = make_tier(slug=f"cap-{n}", member_cap=cap)
+    fans = [make_fan(f"fan{i}-{n}@example.org") for i in range(5)]
+    holding: set[int] = set()
+    now = utcnow()
+    for action, i in steps:
+        fan = fans[i]
+        if action == "join":
+            try:
+                join_tier(db.session, tier=tier, fan=fan, interval=Interval.MONTH,
+                          liner_name="", provider="test", now=now)  # fmt: skip
+            except AlreadyMember:
+                assert fan.id in holding
+            except SoldOut:
+                assert fan.id not in holding and len(holding) == cap
+            else:
+                assert fan.id not in holding and len(holding) < cap
+                holding.add(fan.id)
+        else:
+            current = holding_membership(db.session, fan.id, now=now)
+            if current is not None:
+                end_membership(db.session, current, now=now)
+                db.session.commit()
+                holding.discard(fan.id)
+        db.session.expire_all()
+        seated = db.session.scalar(
+            select(func.count()).where(Membership.tier_id == tier.id, Membership.holds_seat)
+        )
+        assert db.session.get(Tier, tier.id).members == seated == len(holding) <= cap
