@@ -14,13 +14,13 @@ from storefront.editions.models import (
 from storefront.fans.models import Fan
 from storefront.inserts.models import InsertAward, InsertPool
 from storefront.mail.models import OutboxMessage
-from storefront.members.downloads import MemberDownload
-from storefront.members.early import campaign_early_tier
 from storefront.members.models import (
+    MemberDownload,
     MemberPost,
     Membership,
     SubscriptionEvent,
     Tier,
+    campaign_early_tier,
 )
 from storefront.newsletter.models import Mailing, MailingDelivery, Subscriber, SubscriberCount
 from storefront.orders.models import Order, OrderEvent, OrderLine, Refund

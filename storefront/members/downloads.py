@@ -16,39 +16,24 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, UniqueConstraint, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column
+from sqlalchemy.orm import Session, joinedload
 
 from storefront.catalog.models import Product, ProductKind, Release
-from storefront.clock import UTCDateTime
 from storefront.database import transactional
 from storefront.errors import DownloadUnavailable, LinkRefused
-from storefront.extensions import db
 from storefront.fans.models import Fan
 from storefront.files import private_path
 from storefront.links import read_link, timed_serializer
 from storefront.members.benefits import benefits_for, current_membership
-from storefront.members.models import Membership
+from storefront.members.models import MemberDownload, Membership
 
 SALT = "sillon.member-download"
 
 
 class NotAMember(DownloadUnavailable):
     status = 403
-
-
-class MemberDownload(db.Model):
-    """How often a member has downloaded one product for free (the per-fan limit)."""
-
-    __tablename__ = "member_download"
-    __table_args__ = (UniqueConstraint("fan_id", "product_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    fan_id: Mapped[int] = mapped_column(ForeignKey("fan.id", ondelete="CASCADE"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
-    downloads_used: Mapped[int] = mapped_column(default=0)
-    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 @dataclass(frozen=True)

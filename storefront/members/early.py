@@ -15,22 +15,14 @@ from datetime import datetime, timedelta
 
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import Column, ForeignKey, Table, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from storefront.database import transactional
-from storefront.extensions import db
 from storefront.members.benefits import Benefits
-from storefront.members.models import Tier
+from storefront.members.models import Tier, campaign_early_tier
 from storefront.preorders.models import Campaign
 from storefront.preorders.services import campaigns_by_product
-
-campaign_early_tier = Table(
-    "campaign_early_tier",
-    db.metadata,
-    Column("campaign_id", ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True),
-    Column("tier_id", ForeignKey("tier.id", ondelete="CASCADE"), primary_key=True),
-)
 
 
 def early_tiers(session: Session, campaign_id: int) -> list[Tier]:

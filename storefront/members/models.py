@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.clock import UTCDateTime, utcnow
@@ -130,3 +139,25 @@ class MemberPost(db.Model):
     image_file: Mapped[str | None] = mapped_column(String(255))
     audio_file: Mapped[str | None] = mapped_column(String(255))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MemberDownload(db.Model):
+    """How often a member has downloaded one product for free (the per-fan limit)."""
+
+    __tablename__ = "member_download"
+    __table_args__ = (UniqueConstraint("fan_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fan_id: Mapped[int] = mapped_column(ForeignKey("fan.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    downloads_used: Mapped[int] = mapped_column(default=0)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The tiers whose members may preorder a campaign early (`storefront.members.early`).
+campaign_early_tier = Table(
+    "campaign_early_tier",
+    db.metadata,
+    Column("campaign_id", ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True),
+    Column("tier_id", ForeignKey("tier.id", ondelete="CASCADE"), primary_key=True),
+)

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from storefront.clock import utcnow
 from storefront.extensions import db
-from storefront.members.downloads import MemberDownload, free_download
+from storefront.members.downloads import free_download
+from storefront.members.models import MemberDownload
 from tests.support.benefits import make_member, make_tier
 
 pytestmark = pytest.mark.slow
