@@ -194,11 +194,14 @@ def expire_members() -> None:
 
 @members_cli.command("reconcile")
 def reconcile_members() -> None:
-    """Ask Stripe about running subscriptions and apply what webhooks missed."""
-    from storefront.members.billing import StripeBilling
+    """Ask Stripe about running subscriptions and finished checkouts, and apply what
+    webhooks missed."""
+    from storefront.members.billing import StripeBilling, checkout_lifetime
     from storefront.members.services import reconcile_memberships
 
-    counts = reconcile_memberships(db.session, provider=StripeBilling(), now=utcnow())
+    counts = reconcile_memberships(
+        db.session, provider=StripeBilling(), now=utcnow(), checkout_lifetime=checkout_lifetime()
+    )
     click.echo(" ".join(f"{name}={count}" for name, count in counts.items()))
 
 

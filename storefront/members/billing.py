@@ -87,6 +87,18 @@ class StripeBilling(BillingProvider):
             ) from error
         return portal.url
 
+    def lookup_checkout(self, membership: Membership) -> dict | None:
+        """The Stripe Checkout session a sign-up was sent to, as Stripe has it now."""
+        if not membership.checkout_id:
+            return None
+        try:
+            found = stripe_client().v1.checkout.sessions.retrieve(membership.checkout_id)
+        except stripe.StripeError as error:
+            raise PaymentError(
+                _l("Stripe did not answer about checkout %(id)s.", id=membership.checkout_id)
+            ) from error
+        return found.to_dict()
+
     def lookup(self, membership: Membership, *, now: datetime) -> Fact | None:
         if not membership.subscription_id:
             return None

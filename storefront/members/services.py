@@ -12,9 +12,15 @@ from sqlalchemy.orm import Session
 from storefront.database import add_once, lock_row, serialize_on
 from storefront.errors import SoldOut, StorefrontError
 from storefront.fans.models import Fan
-from storefront.members.lifecycle import CHECKOUT_EXPIRED, Fact, MembershipState, standing
+from storefront.members.lifecycle import (
+    CHECKOUT_COMPLETED,
+    CHECKOUT_EXPIRED,
+    Fact,
+    MembershipState,
+    standing,
+)
 from storefront.members.models import Interval, Membership, SubscriptionEvent, Tier
-from storefront.members.stripe_events import BillingEvent
+from storefront.members.stripe_events import BillingEvent, billing_event
 
 
 class JoinRefused(StorefrontError):
@@ -243,28 +249,75 @@ def _end_if_still(session: Session, membership: Membership, now: datetime) -> bo
     return False
 
 
-def reconcile_memberships(session: Session, *, provider, now: datetime) -> dict[str, int]:
-    """Ask the provider about every running subscription and apply, through the same
-    fold as webhooks, what the stored events do not say yet (a missed webhook)."""
-    memberships = session.scalars(
+def reconcile_memberships(
+    session: Session, *, provider, now: datetime, checkout_lifetime: timedelta
+) -> dict[str, int]:
+    """Ask the provider about every running subscription, and about sign-ups whose
+    checkout should be over by now, and apply through the same fold as webhooks what the
+    stored events do not say yet (a missed webhook)."""
+    counts = {"applied": 0, "unchanged": 0, "errors": 0}
+    for membership in _running(session, provider.name):
+        _count(counts, _reconcile_subscription, session, provider, membership, now)
+    for membership in _checkouts_over(session, provider.name, now - checkout_lifetime):
+        _count(counts, _reconcile_checkout, session, provider, membership, now)
+    return counts
+
+
+def _count(counts: dict[str, int], reconcile, *args) -> None:
+    try:
+        counts["applied" if reconcile(*args) else "unchanged"] += 1
+    except StorefrontError:
+        counts["errors"] += 1
+
+
+def _running(session: Session, provider_name: str) -> list[Membership]:
+    return session.scalars(
         select(Membership).where(
-            Membership.provider == provider.name,
+            Membership.provider == provider_name,
             Membership.state != MembershipState.ENDED,
             Membership.subscription_id.is_not(None),
         )
     ).all()
-    counts = {"applied": 0, "unchanged": 0, "errors": 0}
-    for membership in memberships:
-        try:
-            seen = provider.lookup(membership, now=now)
-        except StorefrontError:
-            counts["errors"] += 1
-            continue
-        known = stored_facts(session, membership.subscription_id or "")
-        if seen is None or standing([*known, seen]) == standing(known):
-            counts["unchanged"] += 1
-            continue
-        event = BillingEvent(seen, subscription_id=membership.subscription_id)
-        record_billing_event(session, event, now=now)
-        counts["applied"] += 1
-    return counts
+
+
+def _checkouts_over(session: Session, provider_name: str, before: datetime) -> list[Membership]:
+    """Sign-ups sent to a checkout that has completed or expired at the provider by now,
+    though no webhook told us which."""
+    return session.scalars(
+        select(Membership).where(
+            Membership.provider == provider_name,
+            Membership.state == MembershipState.PENDING,
+            Membership.subscription_id.is_(None),
+            Membership.checkout_id.is_not(None),
+            Membership.created_at <= before,
+        )
+    ).all()
+
+
+def _reconcile_subscription(session, provider, membership: Membership, now) -> bool:
+    seen = provider.lookup(membership, now=now)
+    known = stored_facts(session, membership.subscription_id or "")
+    if seen is None or standing([*known, seen]) == standing(known):
+        return False
+    event = BillingEvent(seen, subscription_id=membership.subscription_id)
+    record_billing_event(session, event, now=now)
+    return True
+
+
+def _reconcile_checkout(session, provider, membership: Membership, now) -> bool:
+    """A completed checkout names its subscription (reconciled on the next run); an
+    expired one gives its seat back."""
+    found = provider.lookup_checkout(membership)
+    kind = {"complete": CHECKOUT_COMPLETED, "expired": CHECKOUT_EXPIRED}.get(
+        (found or {}).get("status")
+    )
+    if kind is None:
+        return False
+    payload = {
+        "id": f"reconcile_{found['id']}",
+        "type": kind,
+        "created": int(now.timestamp()),
+        "data": {"object": found},
+    }
+    record_billing_event(session, billing_event(payload), now=now)
+    return True

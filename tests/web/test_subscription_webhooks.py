@@ -249,17 +249,14 @@ def test_reconcile_applies_a_missed_cancellation_from_stripe(
         {**subscription(membership, status="canceled", end=NOW - 60), "object": "subscription"}
     )
     with app.test_request_context():
-        counts = reconcile_memberships(db.session, provider=StripeBilling(), now=utcnow())
+        counts = reconcile(utcnow())
     assert counts == {"applied": 1, "unchanged": 0, "errors": 0}
     assert [r.path for r in stripe_http.requests] == ["/v1/subscriptions/sub_1"]
     member = fresh(membership)
     assert (member.state, member.tier.members) == ("ended", 0)
     # Ended: nothing left to ask Stripe about.
     with app.test_request_context():
-        assert (
-            reconcile_memberships(db.session, provider=StripeBilling(), now=utcnow())["applied"]
-            == 0
-        )
+        assert reconcile(utcnow())["applied"] == 0
     assert len(stripe_http.requests) == 1
 
 
@@ -269,6 +266,44 @@ def test_reconcile_leaves_a_subscription_that_stripe_agrees_with_alone(
     outcomes(send_webhook, sign_up(membership))
     stripe_http.queue(subscription(membership))
     with app.test_request_context():
-        counts = reconcile_memberships(db.session, provider=StripeBilling(), now=utcnow())
+        counts = reconcile(utcnow())
     assert counts == {"applied": 0, "unchanged": 1, "errors": 0}
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 1
+
+
+def reconcile(now):
+    return reconcile_memberships(
+        db.session, provider=StripeBilling(), now=now, checkout_lifetime=timedelta(hours=1)
+    )
+
+
+def test_reconcile_frees_the_seat_of_a_checkout_that_expired_unheard(app, stripe_http, membership):
+    """Stripe's checkout.session.expired never came: once the checkout's lifetime is over,
+    reconcile asks Stripe about it and gives the seat back."""
+    with app.test_request_context():
+        assert reconcile(utcnow()) == {"applied": 0, "unchanged": 0, "errors": 0}  # too early
+        stripe_http.queue(
+            {**completed_session(membership), "status": "expired", "subscription": None}
+        )
+        counts = reconcile(utcnow() + timedelta(hours=2))
+    assert counts == {"applied": 1, "unchanged": 0, "errors": 0}
+    assert [r.path for r in stripe_http.requests] == ["/v1/checkout/sessions/cs_1"]
+    member = fresh(membership)
+    assert (member.state, member.holds_seat, member.tier.members) == ("ended", False, 0)
+
+
+def test_reconcile_finds_the_subscription_of_a_checkout_completed_unheard(
+    app, stripe_http, membership
+):
+    """checkout.session.completed never came: reconcile learns the subscription from the
+    checkout, then asks Stripe about that subscription like any running one."""
+    later = utcnow() + timedelta(hours=2)
+    with app.test_request_context():
+        stripe_http.queue(completed_session(membership))
+        assert reconcile(later)["applied"] == 1
+        assert fresh(membership).subscription_id == "sub_1"
+        stripe_http.queue(subscription(membership))
+        assert reconcile(later + timedelta(minutes=1))["applied"] == 1
+    member = fresh(membership)
+    assert (member.state, member.tier.members) == ("active", 1)
+    assert [r.path for r in stripe_http.requests][-1] == "/v1/subscriptions/sub_1"
