@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -79,19 +80,20 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class ReleaseForm(AdminForm):
-    slug = StringField(
+def slug_field(description: LazyString, message: LazyString) -> StringField:
+    """The part of a page's address the label types (a release's, a tier's)."""
+    return StringField(
         _l("Address (slug)"),
-        description=_l("Lowercase letters, digits and hyphens: /releases/grains-de-sable"),
+        description=description,
         filters=[strip_text],
-        validators=[
-            InputRequired(),
-            Length(max=80),
-            Regexp(
-                r"^[a-z0-9-]+$",
-                message=_l("Use only lowercase letters, digits and hyphens, like grains-de-sable."),
-            ),
-        ],
+        validators=[InputRequired(), Length(max=80), Regexp(r"^[a-z0-9-]+$", message=message)],
+    )
+
+
+class ReleaseForm(AdminForm):
+    slug = slug_field(
+        _l("Lowercase letters, digits and hyphens: /releases/grains-de-sable"),
+        _l("Use only lowercase letters, digits and hyphens, like grains-de-sable."),
     )
     title = required_text(_l("Title"), 200)
     artist = required_text(_l("Artist"), 200)

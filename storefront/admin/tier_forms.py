@@ -14,7 +14,7 @@ from wtforms.validators import (
 )
 
 from storefront.admin.fields import PriceField
-from storefront.admin.forms import MAX_PRICE_CENTS, AdminForm, required_text, strip_text
+from storefront.admin.forms import MAX_PRICE_CENTS, AdminForm, required_text, slug_field, strip_text
 from storefront.members.models import Tier
 from storefront.members.tiers import MAX_DISCOUNT_PERCENT, TierFields
 
@@ -46,15 +46,9 @@ def _stripe_price(label) -> StringField:
 
 class TierForm(AdminForm):
     name = required_text(_l("Name"), 80)
-    slug = StringField(
-        _l("Address (slug)"),
-        description=_l("Lowercase letters, digits and hyphens, like supporter."),
-        filters=[strip_text],
-        validators=[
-            InputRequired(),
-            Length(max=80),
-            Regexp(r"^[a-z0-9-]+$", message=_l("Use only lowercase letters, digits and hyphens.")),
-        ],
+    slug = slug_field(
+        _l("Lowercase letters, digits and hyphens, like supporter."),
+        _l("Use only lowercase letters, digits and hyphens."),
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5_000)])
     monthly = _price(_l("Price per month (€)"), InputRequired())

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storefront.database import transactional
-from storefront.errors import StorefrontError
+from storefront.errors import LinkRefused
 from storefront.fans.models import Fan, SignInLink
 from storefront.mail.outbox import enqueue
 from storefront.orders.fans import fan_key
@@ -29,11 +29,10 @@ from storefront.signing import load_exact
 SALT = "sillon.sign-in"
 
 
-class SignInRefused(StorefrontError):
+class SignInRefused(LinkRefused):
     """The link is not one the shop issued (damaged, forged, or for another email)."""
 
     code = "sign_in_refused"
-    status = 404
 
     def default_message(self) -> str:
         return str(_l("This sign-in link is not valid."))
