@@ -1,7 +1,16 @@
 """Every model, imported once so SQLAlchemy and Alembic see the whole schema."""
 
 from storefront.accounts.models import User
+from storefront.audit.models import AuditEntry
+from storefront.budgets.models import (
+    BudgetLine,
+    BudgetSpend,
+    ReleaseBudget,
+    ReserveUse,
+    ReserveYear,
+)
 from storefront.catalog.models import Product, ProductOption, Release, StockMove, Track
+from storefront.channels.models import Distributor, DistributorStock
 from storefront.delivery.models import DownloadGrant
 from storefront.discounts.models import DiscountCode
 from storefront.editions.models import (
@@ -12,7 +21,9 @@ from storefront.editions.models import (
     Variant,
 )
 from storefront.fans.models import Fan
+from storefront.fulfilment.models import Return, ReturnLine, Shipment, ShipmentLine
 from storefront.inserts.models import InsertAward, InsertPool
+from storefront.inventory.models import RestockOrder
 from storefront.mail.models import OutboxMessage
 from storefront.members.models import (
     MemberDownload,
@@ -30,15 +41,20 @@ from storefront.quests.models import Badge, BadgeGrant, Gig, Passport, Quest, St
 from storefront.stand.models import StandStock
 
 __all__ = [
+    "AuditEntry",
     "Backing",
     "Badge",
     "BadgeGrant",
     "Bonus",
     "BonusAward",
+    "BudgetLine",
+    "BudgetSpend",
     "Campaign",
     "CardRedemption",
     "Copy",
     "DiscountCode",
+    "Distributor",
+    "DistributorStock",
     "DownloadGrant",
     "DrawLogEntry",
     "Edition",
@@ -64,6 +80,14 @@ __all__ = [
     "Quest",
     "Refund",
     "Release",
+    "ReleaseBudget",
+    "ReserveUse",
+    "ReserveYear",
+    "RestockOrder",
+    "Return",
+    "ReturnLine",
+    "Shipment",
+    "ShipmentLine",
     "Stamp",
     "StandStock",
     "StockMove",

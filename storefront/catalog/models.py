@@ -100,6 +100,12 @@ class Product(db.Model):
     includes_digital: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Restocking (`storefront.inventory`): the units of the last pressing or restock,
+    # the label's own alert threshold (None: 25 % of the last run), and since when the
+    # stock has been under it (None while above: the alert is sent once per crossing).
+    last_run: Mapped[int | None]
+    restock_threshold: Mapped[int | None]
+    low_stock_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     release: Mapped[Release] = relationship(back_populates="products")
     options: Mapped[list[ProductOption]] = relationship(
@@ -150,8 +156,16 @@ class ProductOption(db.Model):
 
 
 class StockReason(StrEnum):
+    SALE = "sale"  # taken by an order (its reservation, then its payment)
+    RELEASE = "release"  # an unpaid reservation ran out or was canceled: units back
     STAND_ALLOCATION = "stand_allocation"  # units taken to a gig's merch stand
     STAND_RETURN = "stand_return"  # units brought back from the stand
+    RETURN = "return"  # a fan sent units back and they went back on the shelf
+    RESTOCK = "restock"  # a repress or reorder arrived
+    CONSIGNMENT = "consignment"  # units given to a distributor or a consignment shop
+    CONSIGNMENT_RETURN = "consignment_return"  # unsold units they sent back
+    LOSS = "loss"  # broken, lost, given away
+    CORRECTION = "correction"  # an admin set the figure after counting
 
 
 class StockMove(db.Model):
@@ -165,5 +179,8 @@ class StockMove(db.Model):
     delta: Mapped[int]  # units: negative out of the stock, positive back in
     reason: Mapped[str] = mapped_column(String(24))
     detail: Mapped[str] = mapped_column(String(200), default="")  # "Lausanne, 3 Dec 2026"
+    # The order a sale, release or return belongs to (no foreign key: the catalog knows
+    # nothing of orders).
+    order_id: Mapped[int | None] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(String(254))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

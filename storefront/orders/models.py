@@ -38,6 +38,9 @@ class Order(db.Model):
     # The gig a stand sale was made at (an id of the quests domain, which orders know
     # nothing of: no foreign key), so sales are kept by gig and city.
     gig_id: Mapped[int | None] = mapped_column(index=True)
+    # The distributor a distributor sale was made by (`storefront.channels`, no foreign
+    # key for the same reason).
+    distributor_id: Mapped[int | None] = mapped_column(index=True)
 
     ship_name: Mapped[str | None] = mapped_column(String(120))
     ship_line1: Mapped[str | None] = mapped_column(String(200))
@@ -76,7 +79,7 @@ class Order(db.Model):
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reserved_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the parcel is posted: a code of `storefront.orders.carriers`.

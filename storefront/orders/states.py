@@ -4,11 +4,12 @@ from enum import StrEnum
 
 
 class Channel(StrEnum):
-    """Where an order was made: the shop online, or the merch stand at a gig (whose units
-    come from the stand's own stock, allocated before the night)."""
+    """Where an order was made: the shop online, the merch stand at a gig, or a
+    distributor (the last two sell units allocated to them from the main stock)."""
 
     SHOP = "shop"
     STAND = "stand"
+    DISTRIBUTOR = "distributor"  # sold by a distributor or a consignment shop, entered later
 
 
 class OrderStatus(StrEnum):
