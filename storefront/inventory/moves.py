@@ -1,0 +1,100 @@
+"""Every change of the main stock goes through here, so it is written as a stock move
+with its reason in the same transaction: a product's stock is explained line by line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from storefront.catalog.models import Product, StockMove, StockReason
+from storefront.errors import NotEnoughStock
+from storefront.orders.stock import give_back_units, take_units, units_left
+
+
+def record_move(
+    session: Session,
+    *,
+    product_id: int,
+    option_id: int | None,
+    delta: int,
+    reason: StockReason,
+    actor: str,
+    now: datetime,
+    detail: str = "",
+    order_id: int | None = None,
+) -> StockMove:
+    """Write down a change the caller has made to the stock (in its transaction)."""
+    move = StockMove(
+        product_id=product_id,
+        option_id=option_id,
+        delta=delta,
+        reason=reason,
+        detail=detail[:200],
+        actor=actor[:254],
+        at=now,
+        order_id=order_id,
+    )
+    session.add(move)
+    return move
+
+
+def take_out(
+    session: Session,
+    product: Product,
+    *,
+    option_id: int | None,
+    quantity: int,
+    reason: StockReason,
+    actor: str,
+    now: datetime,
+    detail: str = "",
+    order_id: int | None = None,
+) -> StockMove:
+    """Take `quantity` units out of the main stock (a conditional UPDATE) and write the
+    move; NotEnoughStock, nothing taken, when fewer are left."""
+    if not take_units(session, product=product, option_id=option_id, quantity=quantity):
+        left = units_left(session, product=product, option_id=option_id)
+        raise NotEnoughStock(product.describe(_option(product, option_id)), left)
+    return record_move(
+        session,
+        product_id=product.id,
+        option_id=option_id,
+        delta=-quantity,
+        reason=reason,
+        actor=actor,
+        now=now,
+        detail=detail,
+        order_id=order_id,
+    )
+
+
+def put_back(
+    session: Session,
+    product: Product,
+    *,
+    option_id: int | None,
+    quantity: int,
+    reason: StockReason,
+    actor: str,
+    now: datetime,
+    detail: str = "",
+    order_id: int | None = None,
+) -> StockMove:
+    """Put `quantity` units into the main stock and write the move."""
+    give_back_units(session, product=product, option_id=option_id, quantity=quantity)
+    return record_move(
+        session,
+        product_id=product.id,
+        option_id=option_id,
+        delta=quantity,
+        reason=reason,
+        actor=actor,
+        now=now,
+        detail=detail,
+        order_id=order_id,
+    )
+
+
+def _option(product: Product, option_id: int | None):
+    return next((option for option in product.options if option.id == option_id), None)
