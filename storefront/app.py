@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, Config, ProductionConfig, check_production, instance_secret_key
 from storefront import models, web  # noqa: F401 - the whole schema
 from storefront.admin.body_limit import allow_admin_uploads
+from storefront.audit import recorder as audit_recorder
 from storefront.database import configure_sqlite
 from storefront.delivery.mechanic import DeliveryMechanic
 from storefront.discounts.mechanic import DiscountsMechanic
@@ -97,6 +98,8 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+    # Rows an admin's request changes are written to the audit log as they flush.
+    audit_recorder.install(db.session)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     # Before CSRF protection, which is the first to read a request's body.
     app.before_request(allow_admin_uploads)

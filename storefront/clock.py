@@ -1,6 +1,7 @@
 """Time helpers: every datetime is timezone-aware and stored as UTC."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -35,3 +36,9 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def day_start(day: date, zone: str) -> datetime:
+    """The first instant of `day` as the label lives it in `zone`, in UTC (a date the
+    label types in a filter means its own day, not London's)."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone)).astimezone(UTC)

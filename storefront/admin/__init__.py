@@ -9,6 +9,7 @@ bp = Blueprint("admin", __name__)
 
 from storefront.admin import (  # noqa: E402, F401 - registering the views on bp
     access,
+    audit_views,
     auth_views,
     campaign_views,
     edition_views,
