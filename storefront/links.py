@@ -4,6 +4,7 @@ app's secret: a damaged or forged one is refused (LinkRefused), an old one has e
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 from flask import current_app
@@ -32,3 +33,9 @@ def read_link(salt: str, token: str, *, max_age_seconds: int | None, expired: st
         raise LinkExpired(expired) from error
     except (BadSignature, ValueError, TypeError, UnicodeError) as error:
         raise LinkRefused() from error
+
+
+def public_urls() -> AbstractContextManager:
+    """A context in which `url_for(..., _external=True)` makes links for PUBLIC_URL, the
+    shop's public address, whatever request (or none: a job) writes the mail."""
+    return current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"].rstrip("/"))

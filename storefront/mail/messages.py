@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from storefront.clock import utcnow
 from storefront.database import transactional
 from storefront.errors import InvalidTransition
+from storefront.links import public_urls
 from storefront.mail.outbox import enqueue
 from storefront.orders.actions import may_resend_confirmation
 from storefront.orders.history import SHOP, EventKind, record_event
@@ -31,7 +32,7 @@ def queue_order_mail(session: Session, order, kind: str, *, actor: str = SHOP, *
     `context` goes to the template and to the subject (`reward`, `release`...). Links
     are made for PUBLIC_URL, whatever request (or none: a cron job) sends the mail."""
     public_url = current_app.config["PUBLIC_URL"].rstrip("/")
-    with current_app.test_request_context(base_url=public_url), force_locale(order.locale):
+    with public_urls(), force_locale(order.locale):
         subject = SUBJECTS[kind]() % {"reference": order.reference, **context}
         body = render_template(
             f"mail/{kind}.txt",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from storefront.database import serialize_on, transactional
 from storefront.errors import InvalidTransition
+from storefront.links import public_urls
 from storefront.mail.outbox import enqueue
 from storefront.newsletter.markup import render_html
 from storefront.newsletter.models import Mailing, MailingDelivery, Subscriber, SubscriberCount
@@ -42,8 +43,7 @@ class Letter:
 def letter_for(mailing: Mailing, *, email_key: str, locale: str) -> Letter:
     """`mailing` as `email_key` receives it: text, HTML, its unsubscribe and preferences
     links. Links are made for PUBLIC_URL, whatever request (or none: the job) sends it."""
-    public_url = current_app.config["PUBLIC_URL"].rstrip("/")
-    with current_app.test_request_context(base_url=public_url), force_locale(locale):
+    with public_urls(), force_locale(locale):
         unsubscribe = unsubscribe_url(email_key)
         context = dict(
             mailing=mailing, html=render_html(mailing.body), unsubscribe=unsubscribe,
