@@ -3,6 +3,7 @@
 from storefront.accounts.models import User
 from storefront.audit.models import AuditEntry
 from storefront.budgets.models import (
+    BudgetFreeze,
     BudgetLine,
     BudgetSpend,
     ReleaseBudget,
@@ -49,6 +50,7 @@ __all__ = [
     "BonusAward",
     "BudgetLine",
     "BudgetSpend",
+    "BudgetFreeze",
     "Campaign",
     "CardRedemption",
     "Copy",

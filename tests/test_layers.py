@@ -54,7 +54,7 @@ DOMAINS: dict[str, set[str]] = {
     "crm": {"fans", "members", "newsletter", "orders", "catalog", "quests", "editions"},
     # The label's operations: each reads the sales domains, never the other way round.
     "audit": set(),
-    "inventory": {"catalog", "orders", "mail"},
+    "inventory": {"catalog", "orders", "mail", "accounts"},
     "fulfilment": {
         "orders",
         "catalog",
@@ -96,6 +96,7 @@ DOMAINS: dict[str, set[str]] = {
         "mail",
         "crm",
         "audit",
+        "accounts",
     },
     "demo": {
         "catalog",

@@ -11,6 +11,7 @@ from storefront.admin import (  # noqa: E402, F401 - registering the views on bp
     access,
     audit_views,
     auth_views,
+    budget_views,
     campaign_views,
     edition_views,
     fan_views,

@@ -31,6 +31,7 @@ SECTIONS = (
     Section("admin.tiers", _l("Members"), ("tier", "liner")),
     Section("admin.posts", _l("Posts"), ("post",)),
     Section("admin.newsletter", _l("Newsletter"), ("newsletter",)),
+    Section("admin.budgets", _l("Budgets"), ("budget", "reserve")),
     Section("admin.audit", _l("Audit log"), ("audit",)),
 )
 

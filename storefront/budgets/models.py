@@ -36,11 +36,13 @@ class ReleaseBudget(db.Model):
     )
     stop_loss_percent: Mapped[int] = mapped_column(default=100)  # 150: up to 1.5 margins
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    frozen_reason: Mapped[str] = mapped_column(String(300), default="")
 
     release: Mapped[Release] = relationship()
     lines: Mapped[list[BudgetLine]] = relationship(
         back_populates="budget", order_by="BudgetLine.id", cascade="all, delete-orphan"
+    )
+    freezes: Mapped[list[BudgetFreeze]] = relationship(
+        back_populates="budget", order_by="BudgetFreeze.id", cascade="all, delete-orphan"
     )
 
 
@@ -85,6 +87,27 @@ class BudgetSpend(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     line: Mapped[BudgetLine] = relationship(back_populates="spends")
+
+
+class BudgetFreeze(db.Model):
+    """One time the stop-loss froze a budget: the figures that tripped it, and who lifted
+    it afterwards and why (the budget page and the dashboard read it)."""
+
+    __tablename__ = "budget_freeze"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(
+        ForeignKey("release_budget.id", ondelete="CASCADE"), index=True
+    )
+    frozen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    spent_cents: Mapped[int]  # spent on non-essential lines, the spend that tripped it included
+    margin_cents: Mapped[int]  # the expected margin then
+    limit_cents: Mapped[int]  # stop_loss_percent % of it
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_by: Mapped[str | None] = mapped_column(String(254))
+    lift_reason: Mapped[str | None] = mapped_column(String(300))
+
+    budget: Mapped[ReleaseBudget] = relationship(back_populates="freezes")
 
 
 class ReserveYear(db.Model):

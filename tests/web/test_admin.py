@@ -385,7 +385,7 @@ def test_the_menu_marks_the_pages_section_and_offers_only_what_the_account_may_o
     labels, current = menu(admin.get("/admin/tours").get_data(as_text=True))
     assert labels == [
         "Releases", "Campaigns", "Editions", "Tour", "Orders", "Fans", "Members", "Posts",
-        "Newsletter", "Audit log",
+        "Newsletter", "Budgets", "Audit log",
     ]  # fmt: skip
     assert current == ["Tour"]
     assert menu(admin.get("/admin/fans").get_data(as_text=True))[1] == ["Fans"]
