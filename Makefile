@@ -54,6 +54,7 @@ bench: install
 	$(PY) bench/drop.py
 	$(PY) bench/edition_drop.py
 	$(PY) bench/quest_claim.py
+	$(PY) bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

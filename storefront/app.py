@@ -20,6 +20,7 @@ from storefront.fans.data import CardsData, MailsData, OrdersData, PassportsData
 from storefront.fans.plugins import AccountPanel
 from storefront.i18n import select_locale
 from storefront.inserts.mechanic import InsertsMechanic
+from storefront.inventory.mechanic import InventoryMechanic
 from storefront.mail.mechanic import OrderMails
 from storefront.members import webhook as members_webhook
 from storefront.members.account import MembershipsData, membership_panel
@@ -65,6 +66,9 @@ def create_app(config_class: type[Config] | None = None, **overrides: Any) -> Fl
             PreordersMechanic(),
             EditionsMechanic(),
             InsertsMechanic(),
+            # After every mechanic that may refuse a hold: the stock move is written once
+            # the order's units are held for good (a refused late payment gives them back).
+            InventoryMechanic(),
             OrderMails(),
         ],
     )

@@ -23,6 +23,7 @@ campaigns_cli = AppGroup("campaigns", help="Preorder campaigns.")
 quests_cli = AppGroup("quests", help="Gig quests.")
 members_cli = AppGroup("members", help="Supporter memberships.")
 newsletter_cli = AppGroup("newsletter", help="Newsletter jobs.")
+ritual_cli = AppGroup("ritual", help="The weekly ritual.")
 
 
 @orders_cli.command("sweep")
@@ -87,6 +88,14 @@ def count_newsletter() -> None:
     from storefront.newsletter.sending import count_subscribers
 
     click.echo(f"subscribers {count_subscribers(db.session, now=utcnow())}")
+
+
+@ritual_cli.command("send")
+def send_ritual() -> None:
+    """Mail last week's ritual to the admins, once per week (run it on Mondays)."""
+    from storefront.ritual.mailing import mail_weekly_ritual
+
+    click.echo(f"ritual mailed to {mail_weekly_ritual(db.session, now=utcnow())} admin(s)")
 
 
 @users_cli.command("create-admin")
@@ -207,5 +216,5 @@ def reconcile_members() -> None:
 
 def register(app: Flask) -> None:
     groups = (orders_cli, payments_cli, mail_cli, users_cli, demo_cli, campaigns_cli, quests_cli)
-    for group in (*groups, newsletter_cli, members_cli):
+    for group in (*groups, newsletter_cli, members_cli, ritual_cli):
         app.cli.add_command(group)

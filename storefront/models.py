@@ -25,6 +25,7 @@ from storefront.fans.models import Fan
 from storefront.fulfilment.models import Return, ReturnLine, Shipment, ShipmentLine
 from storefront.inserts.models import InsertAward, InsertPool
 from storefront.inventory.models import RestockOrder
+from storefront.kpis.models import IndicatorZone, PlaylistAdds, ReleaseVisit
 from storefront.mail.models import OutboxMessage
 from storefront.members.models import (
     MemberDownload,
@@ -39,6 +40,7 @@ from storefront.orders.models import Order, OrderEvent, OrderLine, Refund
 from storefront.payments.models import PaymentEvent, PaymentProblem
 from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Goal
 from storefront.quests.models import Badge, BadgeGrant, Gig, Passport, Quest, Stamp, Tour
+from storefront.ritual.models import RitualMailing
 from storefront.stand.models import StandStock
 
 __all__ = [
@@ -48,9 +50,9 @@ __all__ = [
     "BadgeGrant",
     "Bonus",
     "BonusAward",
+    "BudgetFreeze",
     "BudgetLine",
     "BudgetSpend",
-    "BudgetFreeze",
     "Campaign",
     "CardRedemption",
     "Copy",
@@ -63,6 +65,7 @@ __all__ = [
     "Fan",
     "Gig",
     "Goal",
+    "IndicatorZone",
     "InsertAward",
     "InsertPool",
     "Mailing",
@@ -77,17 +80,20 @@ __all__ = [
     "Passport",
     "PaymentEvent",
     "PaymentProblem",
+    "PlaylistAdds",
     "Product",
     "ProductOption",
     "Quest",
     "Refund",
     "Release",
     "ReleaseBudget",
+    "ReleaseVisit",
     "ReserveUse",
     "ReserveYear",
     "RestockOrder",
     "Return",
     "ReturnLine",
+    "RitualMailing",
     "Shipment",
     "ShipmentLine",
     "Stamp",

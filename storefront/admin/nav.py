@@ -22,11 +22,15 @@ class Section:
 
 
 SECTIONS = (
+    Section("admin.dashboard", _l("Dashboard"), ("dashboard",)),
+    Section("admin.ritual", _l("Weekly ritual"), ("ritual",)),
+    Section("admin.orders", _l("Orders"), ("order",)),
+    Section("admin.fulfilment", _l("Fulfilment"), ("fulfilment",)),
+    Section("admin.stock_list", _l("Stock"), ("stock", "restock", "distributor")),
     Section("admin.releases", _l("Releases"), ("release", "product", "track", "index")),
     Section("admin.campaigns", _l("Campaigns"), ("campaign", "goal", "bonus")),
     Section("admin.editions", _l("Editions"), ("edition",)),
     Section("admin.tours", _l("Tour"), ("tour", "gig", "badge")),
-    Section("admin.orders", _l("Orders"), ("order",)),
     Section("admin.fans", _l("Fans"), ("fan",)),
     Section("admin.tiers", _l("Members"), ("tier", "liner")),
     Section("admin.posts", _l("Posts"), ("post",)),

@@ -14,12 +14,12 @@ from storefront.admin.forms import strip_text
 from storefront.orders.carriers import CARRIERS, OTHER, clean_tracking_number
 
 
-def _carrier_choices() -> list[tuple[str, str]]:
+def carrier_choices() -> list[tuple[str, str]]:
     return [(code, c.name or str(_l("Another carrier"))) for code, c in CARRIERS.items()]
 
 
 class ShipForm(FlaskForm):
-    carrier = SelectField(_l("Carrier"), choices=_carrier_choices, validators=[InputRequired()])
+    carrier = SelectField(_l("Carrier"), choices=carrier_choices, validators=[InputRequired()])
     tracking_number = StringField(
         _l("Tracking number"),
         filters=[strip_text],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from storefront.admin import bp
 from storefront.admin.access import staff_reads
@@ -23,7 +24,9 @@ def product_new(release_id: int):
     form = ProductForm()
     if form.validate_on_submit():
         files = {"download_path": (form.download, DOWNLOAD)}
-        if write_catalog(form, create_product, release, fields=form.to_fields(), files=files):
+        if write_catalog(
+            form, create_product, release, fields=form.to_fields(), files=files, actor=_actor()
+        ):
             flash(_("Product added."), "success")
             return back_to_release(release.id, "products")
     return render_form("admin/product_form.html", form=form, release=release, product=None)
@@ -38,7 +41,9 @@ def product_edit(product_id: int):
     if form.validate_on_submit():
         files = {"download_path": (form.download, DOWNLOAD)}
         fields, seen = form.to_fields(), form.seen()
-        if write_catalog(form, update_product, product, fields=fields, seen=seen, files=files):
+        if write_catalog(
+            form, update_product, product, fields=fields, seen=seen, files=files, actor=_actor()
+        ):
             flash(_("Product saved."), "success")
             return back_to_release(product.release_id, "products")
     edition = edition_for_product(db.session, product.id)
@@ -49,3 +54,8 @@ def product_edit(product_id: int):
         product=product,
         edition=edition,
     )
+
+
+def _actor() -> str:
+    """Who the stock moves of a product form name: the signed-in admin."""
+    return current_user.email

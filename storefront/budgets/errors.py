@@ -1,4 +1,4 @@
-"""The budgets domain's one error type: its message is what the admin page shows."""
+"""The budgets domain's error types: their message is what the admin page shows."""
 
 from __future__ import annotations
 
@@ -11,8 +11,14 @@ class BudgetRefused(StorefrontError):
     code = "budget_refused"
     status = 422
 
-    def __init__(self, message: str, *, field: str | None = None, status: int | None = None):
+    def __init__(self, message: str, *, field: str | None = None):
         self.field = field
-        if status is not None:
-            self.status = status
         super().__init__(message)
+
+
+class BudgetLimitReached(BudgetRefused):
+    """A spend the stop-loss froze, or a use beyond what is left of the reserve: the form
+    was right, the money is not there (409)."""
+
+    code = "budget_limit_reached"
+    status = 409

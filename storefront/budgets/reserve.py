@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storefront.budgets.errors import BudgetRefused
+from storefront.budgets.errors import BudgetLimitReached, BudgetRefused
 from storefront.budgets.models import ReserveUse, ReserveYear
 from storefront.budgets.spending import check_amount
 from storefront.database import lock_row, transactional
@@ -136,7 +136,7 @@ def record_use(
         message = _(
             "Only %(left)s is left in the %(year)d reserve.", left=_money(left), year=reserve.year
         )
-        raise BudgetRefused(message, field="amount", status=409)
+        raise BudgetLimitReached(message, field="amount")
     return use
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storefront.budgets.errors import BudgetRefused
+from storefront.budgets.errors import BudgetLimitReached, BudgetRefused
 from storefront.budgets.figures import DEFAULT_STOP_LOSS_PERCENT, BudgetFigures, budget_figures
 from storefront.budgets.models import (
     BudgetCategory,
@@ -180,14 +180,13 @@ def record_spend(
     session.refresh(budget)
     session.refresh(line)
     if budget.frozen_at is not None and not line.essential:
-        raise BudgetRefused(
+        raise BudgetLimitReached(
             _(
                 "The budget is frozen by its stop-loss: %(line)s is not essential, so it takes "
                 "no spend until an admin lifts the freeze. Essential lines can still be paid.",
                 line=line_name(line),
             ),
             field="line",
-            status=409,
         )
     figures = budget_figures(session, budget.release_id, budget)
     froze = figures.over_limit and _freeze(session, budget, figures, now)

@@ -2,6 +2,10 @@
 
 Each public function is one transaction and raises CatalogRefused (with the form field
 it concerns) when an edit breaks a rule; callers clear the page cache after a write.
+
+A stock figure the admin types is a stock move (a new product's opening stock, a count
+that corrects it), written here with the `StockMove` model: the catalog sits under
+`storefront.inventory` in the import graph, which writes every other move.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from storefront.catalog.models import (
     ProductKind,
     ProductOption,
     Release,
+    StockMove,
+    StockReason,
     Track,
     WeightClass,
 )
@@ -34,6 +40,7 @@ DEFAULT_WEIGHT = {
     ProductKind.MERCH: WeightClass.PARCEL,
 }
 Options = tuple[tuple[str, int], ...]
+ADMIN = "admin"  # the moves' actor when the caller names none (the audit log has the email)
 
 
 class CatalogRefused(StorefrontError):
@@ -224,9 +231,15 @@ class StockSeen:
 
 @transactional
 def create_product(
-    session: Session, release: Release, *, fields: ProductFields, download_path: str | None = None
+    session: Session,
+    release: Release,
+    *,
+    fields: ProductFields,
+    download_path: str | None = None,
+    actor: str = ADMIN,
 ) -> Product:
-    """A product of `release`, placed after the others."""
+    """A product of `release`, placed after the others; its stock is its opening move and
+    its last run (the restock threshold is a share of it)."""
     _check_product(fields, has_download=bool(download_path))
     product = Product(
         release=release,
@@ -245,7 +258,38 @@ def create_product(
         ],
     )
     session.add(product)
+    session.flush()
+    if product.is_physical:
+        _open_stock(session, product, actor)
     return product
+
+
+def _open_stock(session: Session, product: Product, actor: str) -> None:
+    product.last_run = product.units_left or None
+    if product.stock:
+        _stock_move(session, product.id, None, product.stock, OPENING, actor)
+    for option in product.options:
+        if option.stock:
+            _stock_move(session, product.id, option.id, option.stock, OPENING, actor)
+
+
+OPENING = "opening stock"
+
+
+def _stock_move(
+    session: Session, product_id: int, option_id: int | None, delta: int, detail: str, actor: str
+) -> None:
+    """A correction the admin typed (or a product's opening stock), as a stock move."""
+    session.add(
+        StockMove(
+            product_id=product_id,
+            option_id=option_id,
+            delta=delta,
+            reason=StockReason.CORRECTION,
+            detail=detail[:200],
+            actor=actor[:254],
+        )
+    )
 
 
 @transactional
@@ -256,8 +300,10 @@ def update_product(
     fields: ProductFields,
     seen: StockSeen,
     download_path: str | None = None,
+    actor: str = ADMIN,
 ) -> Product:
-    """Change a product; stock figures the admin did not touch are left to the orders."""
+    """Change a product; stock figures the admin did not touch are left to the orders,
+    those it changed are corrections (stock moves)."""
     _check_product(fields, has_download=bool(download_path or product.download_path))
     product.weight_class = _weight_class(fields)
     product.kind, product.name, product.active = fields.kind, fields.name, fields.active
@@ -265,8 +311,8 @@ def update_product(
     product.includes_digital = fields.includes_digital
     if download_path:
         product.download_path = download_path
-    _save_options(session, product, fields.options, seen.options)
-    _save_plain_stock(session, product, _plain_stock(fields), seen)
+    _save_options(session, product, fields.options, seen.options, actor)
+    _save_plain_stock(session, product, _plain_stock(fields), seen, actor)
     return product
 
 
@@ -314,7 +360,7 @@ def _same(column, value: int | None) -> ColumnElement[bool]:
 
 
 def _save_plain_stock(
-    session: Session, product: Product, stock: int | None, seen: StockSeen
+    session: Session, product: Product, stock: int | None, seen: StockSeen, actor: str
 ) -> None:
     # Only a figure the admin changed is written, and only if it still is what the form
     # showed: a checkout that took units meanwhile is never overwritten (no oversell).
@@ -328,22 +374,33 @@ def _save_plain_stock(
     )
     if result.rowcount != 1:
         raise StockChanged(field="stock")
+    delta = (stock or 0) - (seen.stock or 0)
+    if delta:
+        _stock_move(session, product.id, None, delta, COUNTED, actor)
+
+
+COUNTED = "counted in the product form"
 
 
 def _save_options(
-    session: Session, product: Product, wanted: Options, seen: dict[str, int]
+    session: Session, product: Product, wanted: Options, seen: dict[str, int], actor: str
 ) -> None:
     existing = {option.label: option for option in product.options}
     for position, (label, stock) in enumerate(wanted):
         option = existing.pop(label, None)
         if option is None:
-            product.options.append(ProductOption(label=label, stock=stock, position=position))
+            option = ProductOption(label=label, stock=stock, position=position)
+            product.options.append(option)
+            session.flush()
+            if stock:
+                _stock_move(session, product.id, option.id, stock, OPENING, actor)
             continue
         option.position = position
         if stock != seen.get(label):
             _set_option_stock(session, option, stock, seen.get(label))
+            _stock_move(session, product.id, option.id, stock - seen[label], COUNTED, actor)
     for label, option in existing.items():
-        _remove_option(session, product, option, label)
+        _remove_option(session, product, option, label, actor)
 
 
 def _set_option_stock(
@@ -362,7 +419,19 @@ def _set_option_stock(
         raise StockChanged(field="options")
 
 
-def _remove_option(session: Session, product: Product, option: ProductOption, label: str) -> None:
+def _remove_option(
+    session: Session, product: Product, option: ProductOption, label: str, actor: str
+) -> None:
+    # Its units leave the stock with a correction; its moves stay, as the product's.
+    if option.stock:
+        _stock_move(session, product.id, option.id, -option.stock, f"{label} removed", actor)
+    session.flush()
+    session.execute(
+        update(StockMove)
+        .where(StockMove.option_id == option.id)
+        .values(option_id=None)
+        .execution_options(synchronize_session=False)
+    )
     product.options.remove(option)
     # Order lines point at their option: the database refuses to forget one that sold.
     try:

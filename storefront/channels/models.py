@@ -47,7 +47,9 @@ class DistributorStock(db.Model):
 
     __tablename__ = "distributor_stock"
     __table_args__ = (
-        UniqueConstraint("distributor_id", "product_id", "option_id", name="one_row_per_item"),
+        UniqueConstraint(
+            "distributor_id", "product_id", "option_id", name="one_row_per_distributor_item"
+        ),
         CheckConstraint("allocated >= 0", name="allocated_not_negative"),
         CheckConstraint(
             "sold >= 0 AND returned >= 0 AND sold + returned <= allocated",

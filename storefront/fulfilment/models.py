@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.clock import UTCDateTime, utcnow
 from storefront.extensions import db
+from storefront.orders.carriers import carrier_name, tracking_url
 from storefront.orders.models import Order, OrderLine, Refund
 
 
@@ -32,6 +33,18 @@ class Shipment(db.Model):
     lines: Mapped[list[ShipmentLine]] = relationship(
         back_populates="shipment", order_by="ShipmentLine.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def carrier_name(self) -> str | None:
+        """The carrier the parcel went with, as people call it."""
+        return carrier_name(self.carrier) if self.carrier else None
+
+    @property
+    def tracking_url(self) -> str | None:
+        """The carrier's public page for this parcel, when it has one."""
+        return tracking_url(
+            self.carrier, self.tracking_number, postal_code=self.order.ship_postal_code
+        )
 
 
 class ShipmentLine(db.Model):
@@ -81,6 +94,8 @@ class Return(db.Model):
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refund.id", ondelete="SET NULL"))
     actor: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The return form's one-time id: the same form sent twice records one return.
+    submission: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     order: Mapped[Order] = relationship()
     refund: Mapped[Refund | None] = relationship()

@@ -1,5 +1,6 @@
 """Every change of the main stock goes through here, so it is written as a stock move
-with its reason in the same transaction: a product's stock is explained line by line."""
+with its reason in the same transaction: a product's stock is explained line by line.
+`take_out` and `put_back` also check the restock threshold (`alerts.check_threshold`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from storefront.catalog.models import Product, StockMove, StockReason
 from storefront.errors import NotEnoughStock
+from storefront.inventory.alerts import check_threshold
 from storefront.orders.stock import give_back_units, take_units, units_left
 
 
@@ -56,7 +58,7 @@ def take_out(
     if not take_units(session, product=product, option_id=option_id, quantity=quantity):
         left = units_left(session, product=product, option_id=option_id)
         raise NotEnoughStock(product.describe(_option(product, option_id)), left)
-    return record_move(
+    move = record_move(
         session,
         product_id=product.id,
         option_id=option_id,
@@ -67,6 +69,8 @@ def take_out(
         detail=detail,
         order_id=order_id,
     )
+    check_threshold(session, product.id, now=now)
+    return move
 
 
 def put_back(
@@ -83,7 +87,7 @@ def put_back(
 ) -> StockMove:
     """Put `quantity` units into the main stock and write the move."""
     give_back_units(session, product=product, option_id=option_id, quantity=quantity)
-    return record_move(
+    move = record_move(
         session,
         product_id=product.id,
         option_id=option_id,
@@ -94,6 +98,8 @@ def put_back(
         detail=detail,
         order_id=order_id,
     )
+    check_threshold(session, product.id, now=now)
+    return move
 
 
 def _option(product: Product, option_id: int | None):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storefront.orders.models import Order
-from storefront.orders.states import OrderStatus
+from storefront.orders.states import Channel, OrderStatus
 from storefront.orders.view import OrderView
 
 SETTLED = (OrderStatus.PAID, OrderStatus.SHIPPED)
@@ -14,8 +14,13 @@ SETTLED = (OrderStatus.PAID, OrderStatus.SHIPPED)
 
 def may_ship(order: Order) -> bool:
     """A paid order with something to post may be marked shipped (a stand sale was
-    handed over across the table)."""
-    return order.status == OrderStatus.PAID and order.has_physical and not order.handed_over
+    handed over across the table, a distributor's sale left their shelf)."""
+    return (
+        order.status == OrderStatus.PAID
+        and order.has_physical
+        and not order.handed_over
+        and order.channel != Channel.DISTRIBUTOR
+    )
 
 
 def refundable_cents(order: Order) -> int:
@@ -24,8 +29,14 @@ def refundable_cents(order: Order) -> int:
 
 
 def may_refund(order: Order) -> bool:
-    """A paid (or shipped) order may be refunded, in full or in part, while money is left."""
-    return order.status in SETTLED and order.is_settled and refundable_cents(order) > 0
+    """A paid (or shipped) order may be refunded, in full or in part, while money is left;
+    not a distributor's sale, settled by their statement rather than by a provider."""
+    return (
+        order.status in SETTLED
+        and order.is_settled
+        and refundable_cents(order) > 0
+        and order.channel != Channel.DISTRIBUTOR
+    )
 
 
 def may_resend_confirmation(order: Order) -> bool:

@@ -24,6 +24,8 @@ class EventKind(StrEnum):
     REFUND = "refund"
     MAIL = "mail"
     PROVIDER = "provider_event"
+    PARCEL = "parcel"  # a parcel posted, all the order's units or part of them
+    RETURN = "return"  # units the fan sent back, and what became of them
 
 
 def record_event(

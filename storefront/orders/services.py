@@ -296,8 +296,29 @@ def mark_shipped(
 ) -> None:
     """The label posted the parcel, with `carrier` (a code of `carriers.CARRIERS`) and
     its tracking number; the mechanics tell the fan (the mail)."""
+    finish_shipping(
+        session, order, now=now, carrier=carrier, tracking_number=tracking_number, actor=actor
+    )
+
+
+def check_carrier(carrier: str | None) -> None:
+    """Refuse a carrier code the shop does not know (None: not said)."""
     if carrier is not None and carrier not in CARRIERS:
         raise StorefrontError(_("“%(carrier)s” is not a carrier the shop knows.", carrier=carrier))
+
+
+def finish_shipping(
+    session: Session,
+    order: Order,
+    *,
+    now: datetime,
+    carrier: str | None,
+    tracking_number: str | None,
+    actor: str,
+) -> None:
+    """`mark_shipped` in the caller's transaction: fulfilment calls it when the parcel
+    it records carries the order's last units (earlier parcels leave the order paid)."""
+    check_carrier(carrier)
     shipment = {"shipped_at": now, "carrier": carrier, "tracking_number": tracking_number}
     detail = " ".join(filter(None, (carrier_name(carrier or ""), tracking_number)))
     if not may_ship(order) or not _move(

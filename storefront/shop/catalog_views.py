@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import abort, current_app, redirect, render_template, send_from_directory, session
+from flask import (
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
 
 from storefront.catalog.services import home_shelf, release_by_slug
 from storefront.clock import utcnow
 from storefront.extensions import db
+from storefront.kpis.visits import count_visit
 from storefront.members.benefits import benefits_for
 from storefront.members.downloads import free_download
 from storefront.members.early import EarlyAccessView, early_access_view
@@ -39,11 +48,26 @@ def home():
 @bp.get("/releases/<slug>")
 def release(slug: str):
     """A release: cover, tracks with previews, credits, formats with price and stock."""
+    _count_visit(slug)
     fan_id = signed_in_fan_id()
     if fan_id is not None:  # what a membership gives is the fan's own: never cached
         return _render_release(slug, fan_id)
     key = ("release", slug, locale_code(), current_cart().count)
     return page_cache.page(key, lambda: _render_release(slug, None))
+
+
+def _count_visit(slug: str) -> None:
+    # Before the page cache, so cached views count too; no cookie, see kpis.visits.
+    headers = request.headers
+    count_visit(
+        db.session,
+        slug=slug,
+        secret_key=current_app.secret_key,
+        address=request.remote_addr or "",
+        user_agent=request.user_agent.string,
+        do_not_track="1" in (headers.get("DNT"), headers.get("Sec-GPC")),
+        day=utcnow().date(),
+    )
 
 
 def _render_release(slug: str, fan_id: int | None) -> str:

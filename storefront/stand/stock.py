@@ -13,12 +13,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from storefront.catalog.admin_services import CatalogRefused
-from storefront.catalog.models import Product, StockMove, StockReason
+from storefront.catalog.models import Product, StockReason
 from storefront.database import transactional
 from storefront.errors import NotEnoughStock
+from storefront.inventory.moves import put_back, take_out
 from storefront.orders.models import Order
 from storefront.orders.states import Channel, OrderStatus
-from storefront.orders.stock import give_back_units, take_units, units_left
 from storefront.quests.models import Gig
 from storefront.stand.models import StandStock
 
@@ -79,9 +79,20 @@ def allocate(
         raise StandRefused(_("This night's stand is reconciled: it takes no more stock."))
     if not product.is_physical or (product.has_options and not option_id):
         raise StandRefused(_("Choose a physical product (and its size)."), field="item")
-    if not take_units(session, product=product, option_id=option_id, quantity=units):
-        left = units_left(session, product=product, option_id=option_id)
-        raise StandRefused(str(NotEnoughStock(product.name, left)), field="units")
+    try:
+        take_out(
+            session,
+            product,
+            option_id=option_id,
+            quantity=units,
+            reason=StockReason.STAND_ALLOCATION,
+            actor=actor,
+            now=now,
+            detail=_detail(gig),
+        )
+    except NotEnoughStock as shortage:
+        message = str(NotEnoughStock(product.name, shortage.left))
+        raise StandRefused(message, field="units") from None
     row = session.scalar(
         select(StandStock).filter_by(gig_id=gig.id, product_id=product.id, option_id=option_id)
     )
@@ -95,23 +106,8 @@ def allocate(
         .values(allocated=StandStock.allocated + units)
         .execution_options(synchronize_session=False)
     )
-    _move(session, product.id, option_id, -units, StockReason.STAND_ALLOCATION, gig, actor, now)
     session.refresh(row)
     return row
-
-
-def _move(session, product_id, option_id, delta, reason, gig, actor, now) -> None:
-    session.add(
-        StockMove(
-            product_id=product_id,
-            option_id=option_id,
-            delta=delta,
-            reason=reason,
-            detail=_detail(gig),
-            actor=actor,
-            at=now,
-        )
-    )
 
 
 def take_stand_units(session: Session, order: Order) -> None:
@@ -235,15 +231,14 @@ def reconcile(
             )
         row.brought_back, row.reconciled_at = counted, now
         if counted:
-            give_back_units(session, product=row.product, option_id=row.option_id, quantity=counted)
-            _move(
+            put_back(
                 session,
-                row.product_id,
-                row.option_id,
-                counted,
-                StockReason.STAND_RETURN,
-                gig,
-                actor,
-                now,
+                row.product,
+                option_id=row.option_id,
+                quantity=counted,
+                reason=StockReason.STAND_RETURN,
+                actor=actor,
+                now=now,
+                detail=_detail(gig),
             )
     return rows

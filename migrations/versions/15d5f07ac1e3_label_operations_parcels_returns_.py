@@ -1,8 +1,8 @@
-"""label operations: shipments, returns, restock orders, distributors, budgets, audit log
+"""label operations: parcels, returns, restocks, distributors, budgets, KPIs, the ritual, the audit log
 
 Revision ID: 15d5f07ac1e3
 Revises: 9a0498112706
-Create Date: 2026-12-04 20:02:15.698587
+Create Date: 2026-12-04 20:16:56.437328
 
 """
 from alembic import op
@@ -48,6 +48,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_distributor')),
     sa.UniqueConstraint('name', name=op.f('uq_distributor_name'))
     )
+    op.create_table('kpi_zone',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('indicator', sa.String(length=32), nullable=False),
+    sa.Column('healthy', sa.Integer(), nullable=False),
+    sa.Column('alert', sa.Integer(), nullable=False),
+    sa.Column('updated_by', sa.String(length=254), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_zone')),
+    sa.UniqueConstraint('indicator', name=op.f('uq_kpi_zone_indicator'))
+    )
     op.create_table('reserve_year',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -58,6 +68,39 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reserve_year')),
     sa.UniqueConstraint('year', name=op.f('uq_reserve_year_year'))
     )
+    op.create_table('ritual_mailing',
+    sa.Column('week', sa.Date(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('week', name=op.f('pk_ritual_mailing'))
+    )
+    op.create_table('kpi_playlist_adds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('week', sa.Date(), nullable=False),
+    sa.Column('release_id', sa.Integer(), nullable=True),
+    sa.Column('adds', sa.Integer(), nullable=False),
+    sa.Column('actor', sa.String(length=254), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('adds >= 0', name=op.f('ck_kpi_playlist_adds_adds_not_negative')),
+    sa.ForeignKeyConstraint(['release_id'], ['release.id'], name=op.f('fk_kpi_playlist_adds_release_id_release'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_playlist_adds')),
+    sa.UniqueConstraint('week', 'release_id', name='uq_kpi_playlist_week_release')
+    )
+    with op.batch_alter_table('kpi_playlist_adds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kpi_playlist_adds_week'), ['week'], unique=False)
+
+    op.create_table('kpi_release_visit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('release_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('visitor', sa.String(length=32), nullable=False),
+    sa.ForeignKeyConstraint(['release_id'], ['release.id'], name=op.f('fk_kpi_release_visit_release_id_release'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_release_visit')),
+    sa.UniqueConstraint('release_id', 'day', 'visitor', name='uq_kpi_visit_release_day_visitor')
+    )
+    with op.batch_alter_table('kpi_release_visit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kpi_release_visit_day'), ['day'], unique=False)
+
     op.create_table('release_budget',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('release_id', sa.Integer(), nullable=False),
@@ -141,10 +184,12 @@ def upgrade():
     sa.Column('refund_id', sa.Integer(), nullable=True),
     sa.Column('actor', sa.String(length=254), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submission', sa.String(length=64), nullable=True),
     sa.CheckConstraint('refund_cents >= 0', name=op.f('ck_order_return_refund_not_negative')),
     sa.ForeignKeyConstraint(['order_id'], ['shop_order.id'], name=op.f('fk_order_return_order_id_shop_order'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['refund_id'], ['refund.id'], name=op.f('fk_order_return_refund_id_refund'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_return'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_return')),
+    sa.UniqueConstraint('submission', name=op.f('uq_order_return_submission'))
     )
     with op.batch_alter_table('order_return', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_order_return_created_at'), ['created_at'], unique=False)
@@ -180,7 +225,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['option_id'], ['product_option.id'], name=op.f('fk_distributor_stock_option_id_product_option')),
     sa.ForeignKeyConstraint(['product_id'], ['product.id'], name=op.f('fk_distributor_stock_product_id_product')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_distributor_stock')),
-    sa.UniqueConstraint('distributor_id', 'product_id', 'option_id', name='one_row_per_item')
+    sa.UniqueConstraint('distributor_id', 'product_id', 'option_id', name='one_row_per_distributor_item')
     )
     with op.batch_alter_table('distributor_stock', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_distributor_stock_distributor_id'), ['distributor_id'], unique=False)
@@ -309,7 +354,17 @@ def downgrade():
 
     op.drop_table('reserve_use')
     op.drop_table('release_budget')
+    with op.batch_alter_table('kpi_release_visit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kpi_release_visit_day'))
+
+    op.drop_table('kpi_release_visit')
+    with op.batch_alter_table('kpi_playlist_adds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kpi_playlist_adds_week'))
+
+    op.drop_table('kpi_playlist_adds')
+    op.drop_table('ritual_mailing')
     op.drop_table('reserve_year')
+    op.drop_table('kpi_zone')
     op.drop_table('distributor')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entry_target'))
