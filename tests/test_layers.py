@@ -112,6 +112,11 @@ DOMAINS: dict[str, set[str]] = {
         "fans",
         "members",
         "newsletter",
+        "inventory",
+        "fulfilment",
+        "channels",
+        "budgets",
+        "kpis",
     },  # the demo tells every domain's story
 }
 

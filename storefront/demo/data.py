@@ -26,6 +26,7 @@ from storefront.demo.campaigns import load_campaigns
 from storefront.demo.editions import load_editions, sell_tour_edition
 from storefront.demo.media import excerpt, make_cover, make_zip, render_audio, write_wav
 from storefront.demo.members import load_members
+from storefront.demo.operations import load_operations
 from storefront.demo.stand import load_stand
 from storefront.demo.tour import load_tour
 
@@ -256,6 +257,7 @@ def load_demo(session: Session, *, media_dir: Path, private_dir: Path, now: date
     load_stand(session, tour, now=now)
     session.commit()
     load_members(session, private_dir=private_dir, now=now)
+    load_operations(session, now=now)
     return len(LABEL)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -16,7 +16,6 @@ from storefront.kpis.indicators import Rule, Unit, level
 
 SUFFIX = {
     Unit.PERCENT: " %",
-    Unit.MONEY: " €",
     Unit.PER_WEEK: _l(" / week"),
     Unit.DAYS: _l(" days"),
 }
@@ -30,9 +29,11 @@ def plain(hundredths: Fraction | int) -> Decimal:
 
 
 def shown(rule: Rule, hundredths: Fraction | int, locale: str) -> str:
-    """A value or a zone bound, in hundredths, as the dashboard writes it."""
-    pattern = "#,##0.00" if rule.unit == Unit.MONEY else "#,##0.##"
-    number = format_decimal(plain(hundredths), format=pattern, locale=locale)
+    """A value or a zone bound, in hundredths, as the dashboard writes it (money as the
+    rest of the admin writes it: "€24.00", "24,00 €")."""
+    if rule.unit == Unit.MONEY:
+        return format_currency(plain(hundredths), "EUR", locale=locale)
+    number = format_decimal(plain(hundredths), format="#,##0.##", locale=locale)
     return f"{number}{SUFFIX[rule.unit]}"
 
 

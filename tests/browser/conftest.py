@@ -46,3 +46,15 @@ def phone(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    """A fresh laptop-sized page (1366x900, no cookies from other tests)."""
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="en-GB", accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -5,14 +5,27 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from storefront.budgets.figures import budget_figures
+from storefront.budgets.models import BudgetCategory, BudgetSpend
+from storefront.budgets.reserve import reserve_figures, reserve_for
+from storefront.budgets.spending import budget_of
 from storefront.catalog.models import Product, Release
+from storefront.channels.models import Distributor
+from storefront.channels.services import distributor_summary
 from storefront.clock import utcnow
 from storefront.editions.models import Edition
 from storefront.editions.services import fairness
 from storefront.editions.verify import check
 from storefront.extensions import db
+from storefront.fulfilment.models import Return, Shipment
+from storefront.fulfilment.picking import waiting_orders
 from storefront.inserts.models import InsertAward
+from storefront.inventory.alerts import products_under_threshold
+from storefront.inventory.models import RestockOrder
 from storefront.jsonout import json_time
+from storefront.kpis.dashboard import read_dashboard
+from storefront.kpis.models import PlaylistAdds
+from storefront.kpis.periods import preset
 from storefront.members.liner import liner_names
 from storefront.members.models import MemberPost, Membership
 from storefront.newsletter.models import Mailing
@@ -23,6 +36,7 @@ from storefront.preorders.services import paid_units
 from storefront.quests.models import BadgeGrant, Quest, Stamp
 from storefront.stand.summary import night_summary
 from tests.support.quests import poster_url
+from tests.support.staff import signed_in
 
 
 def test_demo_label_loads_once_and_makes_a_believable_shop(app, client):
@@ -62,6 +76,7 @@ def test_demo_label_loads_once_and_makes_a_believable_shop(app, client):
 
     _check_quests(app, client)
     _check_members(app, client)
+    _check_operations(app)
 
     editions = {e.name: e for e in db.session.scalars(select(Edition))}
     grains = next(e for name, e in editions.items() if name.startswith("Grains"))
@@ -146,6 +161,72 @@ def _check_members(app, client) -> None:
     receiving = select_subscribers(db.session, Segment(), now, grace=grace)
     assert len(receiving) == 4
     assert [m.status for m in db.session.scalars(select(Mailing))] == ["draft"]
+
+
+def _check_operations(app) -> None:
+    """The label at work: a repress received and cassettes on order, the one product under
+    its threshold on the stock page and the dashboard, a distributor's and a record shop's
+    sales and return, the open campaign's budget under its stop-loss, this year's reserve,
+    an order posted in two parcels, a refunded return, and the dashboard's inputs."""
+    now = utcnow()
+    restocks = db.session.scalars(select(RestockOrder).order_by(RestockOrder.id)).all()
+    assert [r.received_at is not None for r in restocks] == [True, False]
+    assert (restocks[0].received_at - restocks[0].ordered_at).days == 22
+    low = products_under_threshold(db.session)
+    assert [(item.label, item.threshold) for item in low] == [("Cartographie Lente — Cassette", 8)]
+    assert low[0].units_left < 8 and low[0].since is not None
+
+    partners = db.session.scalars(select(Distributor)).all()
+    summaries = {partner.kind: distributor_summary(db.session, partner) for partner in partners}
+    for kind, commission in (("distributor", 30), ("consignment", 35)):
+        summary = summaries[kind]
+        assert summary.distributor.commission_percent == commission
+        assert len({row.product_id for row in summary.rows}) == 2
+        assert summary.sold > 0 and summary.owed_cents > 0 and summary.orders
+        assert summary.sold + summary.returned + summary.held == summary.allocated
+    assert summaries["consignment"].returned == 2 and summaries["distributor"].returned == 0
+
+    campaign = db.session.scalar(
+        select(Campaign).where(Campaign.opens_at <= now).order_by(Campaign.opens_at.desc())
+    )
+    assert campaign.state(now) == "open"
+    budget = budget_of(db.session, campaign.release)
+    figures = budget_figures(db.session, campaign.release_id, budget)
+    assert {line.category for line in budget.lines if line.essential} == {"pressing", "mastering"}
+    ads = next(line for line in budget.lines if line.category == BudgetCategory.ADS)
+    assert len(ads.spends) >= 3 and len({spend.spent_on for spend in ads.spends}) >= 3
+    assert (budget.frozen_at is None) == (not figures.over_limit) and figures.counted_cents > 0
+    assert db.session.scalar(select(func.count(BudgetSpend.id))) > len(ads.spends)
+    reserve = reserve_for(db.session, now.year)
+    assert reserve.share_percent == 10
+    measured = [use for use in reserve.uses if use.measured_at is not None]
+    assert len(measured) == 1 and len(reserve_figures(db.session, reserve).waiting) == 1
+
+    parcels = db.session.execute(
+        select(Shipment.order_id, func.count(Shipment.id)).group_by(Shipment.order_id)
+    ).all()
+    split = [order_id for order_id, count in parcels if count == 2]
+    assert len(split) == 1 and db.session.get(Order, split[0]).status == "shipped"
+    returned = db.session.scalars(select(Return)).all()
+    assert len(returned) == 1 and returned[0].outcome == "restock"
+    order = db.session.get(Order, returned[0].order_id)
+    assert returned[0].refund_id and order.refunded_cents == returned[0].refund_cents > 0
+    assert waiting_orders(db.session), "orders still wait for their parcel"
+
+    weeks = db.session.scalars(select(PlaylistAdds).where(PlaylistAdds.release_id.is_(None)))
+    assert len(weeks.all()) == 6
+    dashboard = read_dashboard(db.session, period=preset("4w", now.date()), release_id=None)
+    for key in ("preorder_conversion", "median_restock_days", "playlist_adds", "returns_rate"):
+        assert dashboard.indicator(key).value is not None, key
+    assert 0.02 < dashboard.indicator("preorder_conversion").value < 0.1, "a believable rate"
+
+    admin = signed_in(app.test_client(), "admin")
+    stock = admin.get("/admin/stock").get_data(as_text=True)
+    assert "Cartographie Lente — Cassette</a>" in stock and "under its threshold of 8" in stock
+    dashboard_page = admin.get("/admin/dashboard").get_data(as_text=True)
+    assert "Under the restock threshold" in dashboard_page
+    assert "Cartographie Lente — Cassette</a>:" in dashboard_page
+    assert "threshold 8" in dashboard_page
 
 
 def _failed_campaign_id() -> int:
