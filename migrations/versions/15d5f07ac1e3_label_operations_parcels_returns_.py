@@ -2,7 +2,7 @@
 
 Revision ID: 15d5f07ac1e3
 Revises: 9a0498112706
-Create Date: 2026-12-04 20:16:56.437328
+Create Date: 2026-12-04 21:05:04.048289
 
 """
 from alembic import op
@@ -277,6 +277,9 @@ def upgrade():
     with op.batch_alter_table('shipment_line', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_shipment_line_shipment_id'), ['shipment_id'], unique=False)
 
+    with op.batch_alter_table('order_line', schema=None) as batch_op:
+        batch_op.create_index('ix_order_line_order_id_product_id', ['order_id', 'product_id'], unique=False)
+
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_run', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('restock_threshold', sa.Integer(), nullable=True))
@@ -284,8 +287,12 @@ def upgrade():
 
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
         batch_op.add_column(sa.Column('distributor_id', sa.Integer(), nullable=True))
+        batch_op.drop_index(batch_op.f('ix_shop_order_fan_key'))
         batch_op.create_index(batch_op.f('ix_shop_order_distributor_id'), ['distributor_id'], unique=False)
+        batch_op.create_index('ix_shop_order_fan_key_paid_at', ['fan_key', 'paid_at', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_shop_order_paid_at'), ['paid_at'], unique=False)
+        batch_op.create_index('ix_shop_order_paid_at_sales', ['paid_at', 'status', 'channel', 'subtotal_cents', 'discount_cents', 'refunded_cents', 'fan_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_shop_order_shipped_at'), ['shipped_at'], unique=False)
 
     with op.batch_alter_table('stock_move', schema=None) as batch_op:
         batch_op.add_column(sa.Column('order_id', sa.Integer(), nullable=True))
@@ -301,14 +308,21 @@ def downgrade():
         batch_op.drop_column('order_id')
 
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_shop_order_shipped_at'))
+        batch_op.drop_index('ix_shop_order_paid_at_sales')
         batch_op.drop_index(batch_op.f('ix_shop_order_paid_at'))
+        batch_op.drop_index('ix_shop_order_fan_key_paid_at')
         batch_op.drop_index(batch_op.f('ix_shop_order_distributor_id'))
+        batch_op.create_index(batch_op.f('ix_shop_order_fan_key'), ['fan_key'], unique=False)
         batch_op.drop_column('distributor_id')
 
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.drop_column('low_stock_since')
         batch_op.drop_column('restock_threshold')
         batch_op.drop_column('last_run')
+
+    with op.batch_alter_table('order_line', schema=None) as batch_op:
+        batch_op.drop_index('ix_order_line_order_id_product_id')
 
     with op.batch_alter_table('shipment_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_shipment_line_shipment_id'))

@@ -72,16 +72,19 @@ def zones(session: Session) -> dict[str, Zone]:
 def read_facts(
     session: Session, period: Period, release_id: int | None
 ) -> tuple[Facts, list[tuple[date, Facts]]]:
-    """The period's sums and each chart bucket's, from a dozen aggregate queries."""
+    """The period's sums and each chart bucket's, from a dozen aggregate queries.
+
+    A bucket's returning fans are its paying fans less those new in it."""
     sums = queries.bucket_sums(session, period, release_id)
-    paying, returning, fan_buckets = queries.fans(session, period, release_id)
+    paying, returning, new_fans = queries.fans(session, period, release_id)
     restocks = queries.restocks(session, period, release_id)
     subscribed = queries.subscribers_before(session, period.starts_at) if release_id is None else 0
     buckets = []
     for start, days in period.buckets():
         row = dict(sums.get(start, {}))
         subscribed += row.get("new_subscribers", 0) - row.pop("left_subscribers", 0)
-        facts = Facts(days=days, **row, **fan_buckets.get(start, {}))
+        row["returning_fans"] = row.get("paying_fans", 0) - new_fans.get(start, 0)
+        facts = Facts(days=days, **row)
         facts.subscribers_at_end = subscribed
         facts.restock_seconds = tuple(seconds for day, seconds in restocks if day == start)
         buckets.append((start, facts))

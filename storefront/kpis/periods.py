@@ -34,13 +34,26 @@ class Period:
         """The first instant after the period (bounds are start <= t < ends_before)."""
         return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
 
+    @property
+    def step(self) -> int:
+        """Days per chart bucket."""
+        return 1 if self.daily else 7
+
+    @property
+    def first_bucket(self) -> date:
+        """The first bucket's first day (for weeks, the Monday on or before `start`)."""
+        return self.bucket_of(self.start)
+
+    def nth_bucket(self, number: int) -> date:
+        """Bucket `number`'s first day, counted from 0 for `first_bucket`."""
+        return self.first_bucket + timedelta(days=number * self.step)
+
     def bucket_of(self, day: date) -> date:
         return day if self.daily else day - timedelta(days=day.weekday())
 
     def buckets(self) -> list[tuple[date, int]]:
         """Each chart bucket's first day (a Monday for weeks) and its days inside the period."""
-        step = 1 if self.daily else 7
-        first = self.bucket_of(self.start)
+        step, first = self.step, self.first_bucket
         out = []
         while first <= self.end:
             last = min(first + timedelta(days=step - 1), self.end)
