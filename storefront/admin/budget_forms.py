@@ -119,7 +119,7 @@ def _choice_label(line: BudgetLine, frozen: bool) -> str:
 
 class StopLossForm(AdminForm):
     percent = IntegerField(
-        _l("Stop-loss (% of the expected margin)"),
+        _l("Stop-loss (percent of the expected margin)"),
         description=_l("150: non-essential spend may reach one and a half times the margin."),
         validators=[InputRequired(), NumberRange(1, MAX_STOP_LOSS_PERCENT)],
     )

@@ -58,7 +58,7 @@ class ThresholdForm(AdminForm):
     units = IntegerField(
         _l("Restock threshold (units)"),
         description=_l(
-            "Empty: 25 % of the last run. The alert goes out when the stock falls under it."
+            "Empty: a quarter of the last run. The alert goes out when the stock falls under it."
         ),
         validators=[Optional(), NumberRange(0, MAX_STOCK)],
     )

@@ -97,7 +97,7 @@ TEXTS: dict[str, Texts] = {
     "median_restock_days": Texts(
         _l("Median restock time"),
         _l("Days from a restock order to its arrival, median of those received in the period."),
-        _l("Anticipate the pressing delays: order at the 25 % signal"),
+        _l("Anticipate the pressing delays: order when a quarter of the run is left"),
         _l("Targeted restock with a double quality check"),
         _l("Avoid running out"),
     ),
