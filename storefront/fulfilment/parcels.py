@@ -75,30 +75,6 @@ def parcels_of(session: Session, order: Order) -> list[Shipment]:
     )
 
 
-@transactional
-def ship_parcel(
-    session: Session,
-    order: Order,
-    *,
-    quantities: Mapping[int, int] | None,
-    carrier: str | None,
-    tracking_number: str | None,
-    now: datetime,
-    actor: str,
-) -> Shipment:
-    """Post `quantities` (line id -> units; None: everything left) of `order` in one
-    parcel; FulfilmentRefused (nothing recorded) for units the order does not wait for."""
-    return post_parcel(
-        session,
-        order,
-        quantities=quantities,
-        carrier=carrier,
-        tracking_number=tracking_number,
-        now=now,
-        actor=actor,
-    )
-
-
 def post_parcel(
     session: Session,
     order: Order,
@@ -109,7 +85,9 @@ def post_parcel(
     now: datetime,
     actor: str,
 ) -> Shipment:
-    """`ship_parcel` in the caller's transaction (a batch ships many orders in one)."""
+    """Post `quantities` (line id -> units; None: everything left) of `order` in one
+    parcel, in the caller's transaction; FulfilmentRefused (nothing recorded) for units
+    the order does not wait for."""
     check_carrier(carrier)
     lock_order(session, order)
     if not may_ship(order):
@@ -148,6 +126,10 @@ def post_parcel(
         order.carrier, order.tracking_number = carrier, tracking_number
         queue_order_mail(session, order, "order_shipped", actor=actor)
     return shipment
+
+
+# One parcel as its own transaction (the order page's forms); a batch calls post_parcel.
+ship_parcel = transactional(post_parcel)
 
 
 def _checked(order: Order, left: dict[int, int], quantities: Mapping[int, int]) -> dict[int, int]:
