@@ -125,6 +125,8 @@ class Config:
     NEWSLETTER_RATE_PER_MINUTE = int(os.environ.get("NEWSLETTER_RATE_PER_MINUTE", "60"))
     NEWSLETTER_CONFIRM_HOURS = 48  # the double opt-in link
     NEWSLETTER_SIGNUP_RATE_LIMIT = "5 per hour"  # confirmation mails, per address
+    # Waitlists (storefront/waitlist): sign-ups per address.
+    WAITLIST_SIGNUP_RATE_LIMIT = "10 per hour"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

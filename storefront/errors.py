@@ -30,8 +30,12 @@ class NotEnoughStock(StorefrontError):
     code = "not_enough_stock"
     status = 409
 
-    def __init__(self, name: str, left: int) -> None:
+    def __init__(
+        self, name: str, left: int, *, product_id: int | None = None, option_id: int | None = None
+    ) -> None:
+        # Which product (and size) lets a page say whether checkouts hold the units.
         self.name, self.left = name, left
+        self.product_id, self.option_id = product_id, option_id
         super().__init__(
             str(_l("Only %(left)d left of %(name)s.", left=left, name=name))
             if left

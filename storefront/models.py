@@ -42,6 +42,7 @@ from storefront.preorders.models import Backing, Bonus, BonusAward, Campaign, Go
 from storefront.quests.models import Badge, BadgeGrant, Gig, Passport, Quest, Stamp, Tour
 from storefront.ritual.models import RitualMailing
 from storefront.stand.models import StandStock
+from storefront.waitlist.models import WaitlistEntry
 
 __all__ = [
     "AuditEntry",
@@ -107,5 +108,6 @@ __all__ = [
     "Track",
     "User",
     "Variant",
+    "WaitlistEntry",
     "campaign_early_tier",
 ]

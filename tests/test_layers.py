@@ -54,7 +54,8 @@ DOMAINS: dict[str, set[str]] = {
     "crm": {"fans", "members", "newsletter", "orders", "catalog", "quests", "editions"},
     # The label's operations: each reads the sales domains, never the other way round.
     "audit": set(),
-    "inventory": {"catalog", "orders", "mail", "accounts"},
+    "inventory": {"catalog", "orders", "mail", "accounts", "waitlist"},
+    "waitlist": {"orders", "catalog", "mail"},  # who waits for units that come back
     "fulfilment": {
         "orders",
         "catalog",

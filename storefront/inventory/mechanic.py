@@ -19,6 +19,7 @@ from storefront.inventory.moves import record_move
 from storefront.orders.history import SHOP
 from storefront.orders.mechanics import Mechanic
 from storefront.orders.models import Order
+from storefront.waitlist.services import notify_waiting
 
 
 class InventoryMechanic(Mechanic):
@@ -76,6 +77,10 @@ def _write(
             detail=order.reference,
             order_id=order.id,
         )
+        if sign > 0:  # a reservation ended or a refund gave units back: fans waiting
+            notify_waiting(
+                session, product_id=product_id, option_id=option_id, units=quantity, now=now
+            )
     for product_id in sorted({product_id for product_id, _ in units}):
         check_threshold(session, product_id, now=now)
 

@@ -12,6 +12,7 @@ from storefront.catalog.models import Product, StockMove, StockReason
 from storefront.errors import NotEnoughStock
 from storefront.inventory.alerts import check_threshold
 from storefront.orders.stock import give_back_units, take_units, units_left
+from storefront.waitlist.services import notify_waiting
 
 
 def record_move(
@@ -85,7 +86,8 @@ def put_back(
     detail: str = "",
     order_id: int | None = None,
 ) -> StockMove:
-    """Put `quantity` units into the main stock and write the move."""
+    """Put `quantity` units into the main stock and write the move; up to `quantity`
+    fans waiting for the product are mailed (the one place units come back)."""
     give_back_units(session, product=product, option_id=option_id, quantity=quantity)
     move = record_move(
         session,
@@ -99,6 +101,7 @@ def put_back(
         order_id=order_id,
     )
     check_threshold(session, product.id, now=now)
+    notify_waiting(session, product_id=product.id, option_id=option_id, units=quantity, now=now)
     return move
 
 

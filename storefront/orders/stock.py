@@ -59,7 +59,9 @@ def take_lines(session: Session, lines: list) -> None:
         ):
             give_back_lines(session, ordered[:index])
             left = units_left(session, product=line.product, option_id=line.option_id)
-            raise NotEnoughStock(line.description, left)
+            raise NotEnoughStock(
+                line.description, left, product_id=line.product.id, option_id=line.option_id
+            )
 
 
 def take_order_stock(session: Session, order: Order) -> None:
@@ -98,3 +100,27 @@ def lapsed_units(session: Session, product_ids: set[int], *, now: datetime) -> d
         .group_by(OrderLine.product_id)
     ).all()
     return dict(rows)
+
+
+def held_units(
+    session: Session, product_ids: set[int], *, now: datetime, option_id: int | None = None
+) -> dict[int, tuple[int, datetime]]:
+    """Per product (of one size when `option_id` is given), the units held by checkouts
+    under way (pending reservations not run out yet) and when the first of them runs
+    out: what may come back to stock."""
+    if not product_ids:
+        return {}
+    query = (
+        select(OrderLine.product_id, func.sum(OrderLine.quantity), func.min(Order.reserved_until))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.status == OrderStatus.PENDING,
+            Order.reserved_until > now,
+            OrderLine.product_id.in_(product_ids),
+        )
+        .group_by(OrderLine.product_id)
+    )
+    if option_id is not None:
+        query = query.where(OrderLine.option_id == option_id)
+    rows = session.execute(query).all()
+    return {product_id: (units, first) for product_id, units, first in rows}

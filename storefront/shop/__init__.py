@@ -17,4 +17,5 @@ from storefront.shop import (  # noqa: E402, F401
     order_views,
     post_views,  # members' posts and free downloads (storefront.members)
     quest_views,
+    waitlist_views,  # a sold-out product's waitlist (storefront.waitlist)
 )

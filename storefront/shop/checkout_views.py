@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from storefront.clock import utcnow
 from storefront.discounts.services import DiscountRefused
 from storefront.editions.public import editions_in
-from storefront.errors import PaymentError, StorefrontError
+from storefront.errors import NotEnoughStock, PaymentError, StorefrontError
 from storefront.extensions import db
 from storefront.orders.cart import MAX_QUANTITY, Cart, CartKey, Discount, price_cart
 from storefront.orders.checkout import Buyer, order_for_submission, start_checkout
@@ -41,6 +41,7 @@ from storefront.shop.helpers import (
     ship_country,
     ship_zone,
 )
+from storefront.shop.offers import shortage_message
 
 
 @bp.app_template_global()
@@ -153,12 +154,19 @@ def checkout():
             # Used meanwhile: the fan sees the full price again before paying.
             save_discount(None)
             priced = priced_current_cart(priced.zone, None)
-        flash(error.message, "error")
+        flash(_refusal(error), "error")
         form.start_afresh()
         return render_template("shop/checkout.html", form=form, cart=priced), error.status
     save_cart(Cart())
     save_discount(None)
     return redirect(url)
+
+
+def _refusal(error: StorefrontError) -> str:
+    """No stock left: say whether it is sold out or held by checkouts that may lapse."""
+    if isinstance(error, NotEnoughStock):
+        return shortage_message(db.session, error, now=utcnow())
+    return error.message
 
 
 @bp.get("/orders/<reference>/pay")
