@@ -18,6 +18,14 @@ def _cell(value: object) -> object:
     return value
 
 
+def unescaped(value: str) -> str:
+    """A cell read back from one of our files (or one a label made from it) as it was
+    before its formula guard: "'-K7QD" -> "-K7QD"."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """The rows as CSV text (RFC 4180 line ends) under `header`."""
     buffer = io.StringIO()

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storefront.csvout import csv_text
+from storefront.csvout import csv_text, unescaped
 from storefront.database import transactional
 from storefront.errors import StorefrontError
 from storefront.fulfilment.errors import FulfilmentRefused
@@ -120,7 +120,7 @@ def _dispatch(cells: Sequence[str], at: dict[str, int]) -> Dispatch:
 
     # The address export writes a reference starting with "-" as "'-..." (csvout keeps
     # spreadsheets from reading it as a formula): the same file may come back.
-    reference = cell("reference").removeprefix("'")
+    reference = unescaped(cell("reference"))
     if not reference:
         raise ValueError(_("The reference is missing."))
     carrier = cell("carrier").lower().replace(" ", "")
