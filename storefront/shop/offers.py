@@ -75,7 +75,9 @@ def release_offers(
     # Reservations that ran out count as on sale again (the sweeper gives them back).
     lapsed = lapsed_units(session, {product.id for product in products}, now=now)
     editions = release_editions(session, release)
-    held = held_units(session, {product.id for product in products}, now=now)
+    # Only a product with nothing on sale asks who holds its units (most pages: none).
+    empty = {p.id for p in products if p.units_left == 0 and not lapsed.get(p.id)}
+    held = held_units(session, empty, now=now)
     offers = []
     for product in products:
         units = product.units_left
